@@ -1,0 +1,21 @@
+"Shared pytest fixtures: never touch the Hub, and find the real data when it is there."
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch):
+    "No test may wait on the Hugging Face Hub."
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    "The TWEETLAB_DATA folder; the test is skipped when it is not set."
+    raw = os.environ.get("TWEETLAB_DATA")
+    if not raw or not Path(raw).is_dir(): pytest.skip("TWEETLAB_DATA is not set to the real data folder")
+    return Path(raw)

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tweetlab import config
+
+
+def test_quick_flags(monkeypatch):
+    monkeypatch.delenv("IN_TEST", raising=False)
+    monkeypatch.delenv("TWEETLAB_QUICK", raising=False)
+    assert not config.is_quick() and config.pick("full", "quick") == "full"
+    for var, val in [("IN_TEST", "1"), ("TWEETLAB_QUICK", "yes")]:
+        monkeypatch.setenv(var, val)
+        assert config.is_quick() and config.pick("full", "quick") == "quick"
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("TWEETLAB_QUICK", "0")
+    assert not config.is_quick()
+
+
+def test_seed(monkeypatch):
+    monkeypatch.setenv("TWEETLAB_SEED", "123")
+    assert config.get_seed() == 123 and config.set_seed() == 123
+    a = np.random.rand()
+    config.set_seed(123)
+    assert np.random.rand() == a
+    monkeypatch.setenv("TWEETLAB_SEED", "abc")
+    with pytest.raises(ValueError, match="TWEETLAB_SEED"): config.get_seed()
+
+
+def test_torch_seeded():
+    torch = pytest.importorskip("torch")
+    config.set_seed(5); a = torch.rand(3)
+    config.set_seed(5); assert torch.equal(a, torch.rand(3))
+
+
+def test_paths_and_encoder(monkeypatch, tmp_path):
+    monkeypatch.setenv("TWEETLAB_CACHE", str(tmp_path / "c"))
+    assert config.cache_dir() == tmp_path / "c" and (tmp_path / "c").is_dir()
+    monkeypatch.delenv("TWEETLAB_MODEL", raising=False)
+    enc = Path(config.default_encoder())
+    assert (enc / "config.json").exists() and (enc / "model.safetensors").exists()
+    monkeypatch.setenv("TWEETLAB_MODEL", "roberta-base")
+    assert config.default_encoder() == "roberta-base"
+    monkeypatch.setenv("TWEETLAB_DEVICE", "cpu")
+    cfg = config.get_config()
+    assert cfg.device == "cpu" and cfg.encoder == "roberta-base" and cfg.as_dict()["cache_dir"] == str(tmp_path / "c")
+    monkeypatch.delenv("TWEETLAB_DATA", raising=False)
+    assert config.data_dir() is None
+
+
+def test_hub_offline(monkeypatch):
+    assert config.hub_offline()  # conftest sets it
+    monkeypatch.delenv("HF_HUB_OFFLINE"); monkeypatch.delenv("HF_DATASETS_OFFLINE")
+    assert not config.hub_offline()

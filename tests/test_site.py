@@ -1,0 +1,270 @@
+"""Check the rendered docs website (`_docs/`) in headless Chromium.
+
+Build the site first with `bash scripts/build_docs.sh` (or `nbdev-docs`). The site is served on a
+localhost port and loaded by Chromium, and the DOM after JavaScript ran is checked: page titles,
+sidebar links and the nbdev `show_doc` API entries. Screenshots go to `$TWEETLAB_SCREENSHOTS`
+(default: a `tweetlab-site-screenshots` folder in the temp dir) for a human to look at.
+
+Without a built site or Chromium these tests skip, unless `TWEETLAB_REQUIRE_SITE=1` (as in CI): then they fail.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+# ---- what the site should show: change these when the notebooks change
+HOME_TITLE = "tweetlab"  # title of nbs/index.ipynb (-> index.html)
+DATA_PAGE = "data.html"  # output file of nbs/00_data.ipynb
+DATA_TITLE = "Loading tweet datasets"  # the data page's title starts with this
+DATA_API = ["load_tweets", "subsample"]  # show_doc headings on the data page
+CONFIG_PAGE = "config.html"  # output file of nbs/00_config.ipynb
+CONFIG_API = ["get_config"]  # show_doc anchors on the config page
+SIDEBAR_PAGES = ["index.html", DATA_PAGE]  # pages the sidebar must link to (at least)
+
+DOCS = Path(__file__).resolve().parents[1] / "_docs"
+SHOTS = Path(os.environ.get("TWEETLAB_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tweetlab-site-screenshots")
+TIMEOUT = 60  # seconds, for each Chromium run
+REQUIRED = os.environ.get("TWEETLAB_REQUIRE_SITE") == "1"
+
+
+def _unavailable(msg):
+    "Skip, or fail when the site is required (CI)."
+    if REQUIRED:
+        pytest.fail(f"{msg} (TWEETLAB_REQUIRE_SITE=1)")
+    pytest.skip(msg)
+
+
+def _chromium():
+    for name in (os.environ.get("CHROMIUM"), "chromium", "chromium-browser", "google-chrome", "/usr/bin/chromium"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+# ---- a small DOM: nodes with tag, attrs, children and text
+class Node:
+    def __init__(self, tag, attrs, parent=None):
+        self.tag, self.attrs, self.parent, self.children = tag, dict(attrs), parent, []
+
+    @property
+    def text(self):
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    @property
+    def classes(self):
+        return (self.attrs.get("class") or "").split()
+
+    def iter(self):
+        for c in self.children:
+            if isinstance(c, Node):
+                yield c
+                yield from c.iter()
+
+    def find_all(self, tag=None, id=None, cls=None):
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag) and (id is None or n.attrs.get("id") == id) and (cls is None or cls in n.classes)
+        ]
+
+    def find(self, **kw):
+        found = self.find_all(**kw)
+        return found[0] if found else None
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class DomParser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = self.cur = Node("#document", {})
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, attrs, self.cur)
+        self.cur.children.append(node)
+        if tag not in VOID:
+            self.cur = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.cur.children.append(Node(tag, attrs, self.cur))
+
+    def handle_endtag(self, tag):
+        n = self.cur
+        while n is not None and n.tag != tag:  # close unclosed children too
+            n = n.parent
+        if n is not None and n.parent is not None:
+            self.cur = n.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+def parse(html):
+    p = DomParser()
+    p.feed(html)
+    p.close()
+    return p.root
+
+
+# ---- serving the site and running Chromium
+@pytest.fixture(scope="module")
+def site():
+    "The base URL of `_docs/`, served on a free localhost port."
+    if not (DOCS / "index.html").is_file():
+        _unavailable(f"{DOCS}/index.html not found: build the site with `bash scripts/build_docs.sh`")
+    chrome = _chromium()
+    if not chrome:
+        _unavailable("chromium not found: apt-get install chromium (or set CHROMIUM=/path/to/chrome)")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(DOCS)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield chrome, f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def run_chromium(chrome, url, *args):
+    "Run headless Chromium on `url` with a fresh profile; return its stdout."
+    with tempfile.TemporaryDirectory(prefix="tweetlab-chromium-") as profile:
+        cmd = [
+            chrome, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", "--hide-scrollbars", f"--user-data-dir={profile}",
+            "--virtual-time-budget=5000", *args, url,
+        ]  # fmt: skip
+        try:
+            r = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"chromium took more than {TIMEOUT}s on {url}")
+    assert r.returncode == 0, f"chromium failed ({r.returncode}) on {url}:\n{r.stderr[-2000:]}"
+    return r.stdout
+
+
+@functools.lru_cache(maxsize=None)
+def _dom(chrome, url):
+    html = run_chromium(chrome, url, "--dump-dom")
+    assert "<body" in html, f"chromium returned no page for {url}:\n{html[:500]}"
+    return parse(html)
+
+
+def load(site, page):
+    "The DOM of a page after its JavaScript ran; a screenshot of it is saved too."
+    chrome, base = site
+    url = urljoin(base, page)
+    _screenshot(chrome, url, SHOTS / (Path(page).stem + ".png"))
+    return _dom(chrome, url)
+
+
+@functools.lru_cache(maxsize=None)
+def _screenshot(chrome, url, shot):
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    shot.unlink(missing_ok=True)
+    run_chromium(chrome, url, f"--screenshot={shot}", "--window-size=1280,2000")
+    assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", f"no screenshot at {shot}"
+    print(f"screenshot of {url}: {shot}")
+
+
+def page_title(dom):
+    "The title a reader sees: the page's <h1>, as Quarto and smalldocs render it."
+    h1 = dom.find(tag="h1", cls="title") or dom.find(tag="h1")
+    return " ".join(h1.text.split()) if h1 else ""
+
+
+def sidebar_links(dom, page):
+    "The pages the sidebar links to, as paths relative to the site root."
+    bar = dom.find(id="quarto-sidebar")
+    assert bar is not None, f"{page}: no sidebar (#quarto-sidebar)"
+    out = []
+    for a in bar.find_all(tag="a"):
+        href = a.attrs.get("href")
+        if href:
+            path = urlparse(urljoin("http://x/" + page, href)).path.lstrip("/")
+            out.append(path or "index.html")
+    return out
+
+
+# ---- the tests
+def test_home_page(site):
+    dom = load(site, "index.html")
+    assert page_title(dom) == HOME_TITLE
+    assert HOME_TITLE in dom.find(tag="title").text
+
+
+def test_data_page_title(site):
+    dom = load(site, DATA_PAGE)
+    assert page_title(dom).startswith(DATA_TITLE), page_title(dom)
+    assert DATA_TITLE in dom.find(tag="title").text
+
+
+@pytest.mark.parametrize("page", ["index.html", DATA_PAGE])
+def test_sidebar(site, page):
+    links = sidebar_links(load(site, page), page)
+    for want in SIDEBAR_PAGES:
+        assert want in links, f"{page}: sidebar has no link to {want}: {links}"
+    for link in links:  # every sidebar page was built
+        assert (DOCS / link).is_file(), f"{page}: sidebar links to missing {link}"
+
+
+def api_heading(dom, page, name):
+    "The show_doc heading of `name`: its anchor is `name` (smalldocs puts the id on the heading, Quarto on its section)."
+    heads = [h for h in dom.iter() if h.tag in ("h2", "h3", "h4") and name in (h.attrs.get("id"), h.attrs.get("data-anchor-id"))]
+    assert heads, f"{page}: no show_doc heading for {name!r} (is its show_doc cell hidden, or the function not exported?)"
+    h = heads[0]
+    assert name in h.text, f"{page}: heading #{name} reads {h.text!r}"
+    # the page's JavaScript ran: it adds an anchor link to each heading
+    assert h.find(tag="a", cls="anchorjs-link") is not None, f"{page}: heading #{name} has no anchor link (JavaScript did not run?)"
+    return h
+
+
+@pytest.mark.parametrize("name", DATA_API)
+def test_data_api_entry(site, name):
+    dom = load(site, DATA_PAGE)
+    h = api_heading(dom, DATA_PAGE, name)
+    # a show_doc entry shows the signature (a code block) between its heading and the next one
+    nodes = list(dom.iter())
+    after = []
+    for n in nodes[nodes.index(h) + 1 :]:
+        if n.tag in ("h1", "h2", "h3", "h4"):
+            break
+        after.append(n)
+    assert any(n.tag == "pre" and name in n.text for n in after), f"{DATA_PAGE}: no signature of {name} under its heading"
+
+
+@pytest.mark.parametrize("name", CONFIG_API)
+def test_config_api_anchor(site, name):
+    api_heading(load(site, CONFIG_PAGE), CONFIG_PAGE, name)
+
+
+def test_links_to_anchors_resolve(site):
+    "Links in the text of every page to `page.html#name` (nbdev's links for `names` among them) reach an existing anchor."
+    pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.html") if "site_libs" not in p.parts)
+    ids = {}  # page -> the ids in it
+    bad = []
+    for page in pages:
+        main = parse((DOCS / page).read_text(encoding="utf-8")).find(tag="main")
+        for a in main.find_all(tag="a") if main else []:
+            url = urlparse(urljoin("http://x/" + page, a.attrs.get("href") or ""))
+            target = url.path.lstrip("/") or "index.html"
+            if url.netloc != "x" or not url.fragment:
+                continue  # external, or no anchor
+            if target not in ids:
+                ids[target] = {n.attrs.get("id") for n in parse((DOCS / target).read_text(encoding="utf-8")).iter()} if (DOCS / target).is_file() else None
+            if ids[target] is None or url.fragment not in ids[target]:
+                bad.append(f"{page}: {a.attrs['href']}")
+    assert not bad, "links to missing pages or anchors (a hidden show_doc?):\n" + "\n".join(sorted(set(bad)))
