@@ -1,0 +1,215 @@
+"Tests for tweetlab.compress on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
+
+from tweetlab.compress import (BENCH_COLUMNS, DistillationTrainer, Int8Embedding, benchmark, check_targets, compressed_sizes,
+                               count_params, distill, distillation_loss, drop_layers, export_onnx, make_student,
+                               onnx_available, prune_magnitude, quantize, serialized_size, sparsity, spread_layers, to_half)
+from tweetlab.finetune import TrainConfig, load_tokenizer
+
+LABELS = ["anger", "joy", "optimism", "sadness"]
+TEXTS = ["I am so angry right now!!", "what a lovely day :)", "things will get better, I know it", "miss you so much",
+         "@user this is the worst service ever", "best concert of my life #happy", "tomorrow is a new start", "crying again"]
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    return load_tokenizer()   # the packaged default encoder's tokenizer (offline)
+
+
+@pytest.fixture(scope="module")
+def tiny(tokenizer):
+    from transformers import BertConfig, BertForSequenceClassification
+    torch.manual_seed(0)
+    cfg = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=4, num_attention_heads=4,
+                     intermediate_size=64, max_position_embeddings=128, num_labels=4,
+                     id2label=dict(enumerate(LABELS)), label2id={n: i for i, n in enumerate(LABELS)})
+    return BertForSequenceClassification(cfg).eval()
+
+
+def _ds(n=8):
+    feats = Features({"text": Value("string"), "label": ClassLabel(names=LABELS)})
+    return Dataset.from_dict({"text": (TEXTS * 4)[:n], "label": [i % 4 for i in range(n)]}, features=feats)
+
+
+def _batch(tokenizer):
+    enc = tokenizer(TEXTS, padding=True, return_tensors="pt")
+    return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
+
+
+# ---- quantization
+def test_quantize_keeps_shape_and_close_logits(tiny, tokenizer):
+    b = _batch(tokenizer)
+    with torch.no_grad(): z = tiny(**b).logits
+    for kw in ({}, {"embeddings": False}, {"linear": False}):
+        q = quantize(tiny, **kw)
+        with torch.no_grad(): zq = q(**b).logits
+        assert zq.shape == z.shape
+        assert (zq - z).abs().max() < 0.05 + 0.1 * z.abs().max()
+    assert isinstance(tiny.bert.embeddings.word_embeddings, torch.nn.Embedding)   # input untouched
+    q = quantize(tiny)
+    assert isinstance(q.bert.embeddings.word_embeddings, Int8Embedding)
+    assert count_params(q) == count_params(tiny)
+    assert serialized_size(q)[1] == "torch.save" and serialized_size(quantize(tiny, linear=False))[1] == "safetensors"
+    assert serialized_size(quantize(tiny, linear=False))[0] < serialized_size(tiny)[0] / 2
+
+
+def test_quantize_bad_input(tiny):
+    with pytest.raises(ValueError, match="Nothing to quantize"): quantize(tiny, linear=False, embeddings=False)
+    with pytest.raises(TypeError): quantize("model")
+    with pytest.raises(ValueError, match="float32"): quantize(to_half(tiny))
+
+
+def test_int8_embedding_close_to_float():
+    torch.manual_seed(1)
+    emb = torch.nn.Embedding(100, 16, padding_idx=0)
+    q = Int8Embedding.from_float(emb)
+    ids = torch.randint(0, 100, (3, 7))
+    step = emb.weight.abs().amax(1) / 127
+    assert q(ids).shape == (3, 7, 16) and q.weight_int8.dtype == torch.int8
+    assert ((q(ids) - emb(ids)).abs() <= step[ids].unsqueeze(-1) / 2 + 1e-6).all()
+    assert torch.allclose(q.dequantize()[ids], q(ids))
+    with pytest.raises(TypeError): Int8Embedding.from_float(torch.nn.Linear(2, 2))
+
+
+def test_to_half(tiny):
+    h = to_half(tiny)
+    assert next(h.parameters()).dtype == torch.bfloat16 and next(tiny.parameters()).dtype == torch.float32
+    assert serialized_size(h)[0] < 0.6 * serialized_size(tiny)[0]
+    with pytest.raises(ValueError, match="dtype"): to_half(tiny, torch.int8)
+
+
+# ---- pruning
+@pytest.mark.parametrize("amount", [0.0, 0.3, 0.7])
+def test_prune_reaches_sparsity(tiny, amount):
+    p = prune_magnitude(tiny, amount)
+    assert abs(sparsity(p) - amount) < 0.01
+    assert sparsity(tiny) < 0.01                        # input untouched
+    assert not any(n.endswith("_orig") for n, _ in p.named_parameters())   # permanent, no masks left
+    assert torch.equal(p.classifier.weight, tiny.classifier.weight)
+    sizes = compressed_sizes(p)
+    assert set(sizes) == {"dense", "gzip", "sparse CSR"} and abs(sizes["dense"] - serialized_size(tiny)[0]) < 0.01
+
+
+def test_prune_bad_amount(tiny):
+    for bad in (-0.1, 1.0, 2):
+        with pytest.raises(ValueError, match="amount"): prune_magnitude(tiny, bad)
+
+
+# ---- structured pruning and students
+def test_make_student_layers_and_weights(tiny, tokenizer):
+    assert spread_layers(6, 3) == [0, 2, 4] and spread_layers(4, 2) == [0, 2] and spread_layers(4, 1) == [0]
+    s = make_student(tiny, 2)
+    assert s.config.num_hidden_layers == 2 and tiny.config.num_hidden_layers == 4 and len(tiny.bert.encoder.layer) == 4
+    for j, i in enumerate([0, 2]):
+        for (n, a), (_, b) in zip(s.bert.encoder.layer[j].state_dict().items(), tiny.bert.encoder.layer[i].state_dict().items()):
+            assert torch.equal(a, b), n
+    for n in ("bert.embeddings.word_embeddings.weight", "classifier.weight", "bert.pooler.dense.weight"):
+        assert torch.equal(s.state_dict()[n], tiny.state_dict()[n])
+    assert s.bert.encoder.layer[0] is not tiny.bert.encoder.layer[0]             # a copy, not shared
+    with torch.no_grad(): assert s(**_batch(tokenizer)).logits.shape == (len(TEXTS), 4)
+    s2 = make_student(tiny, 2, layers=[1, 3])
+    assert torch.equal(s2.bert.encoder.layer[1].output.dense.weight, tiny.bert.encoder.layer[3].output.dense.weight)
+
+
+def test_make_student_bad_input(tiny):
+    with pytest.raises(ValueError, match="larger than the teacher"): make_student(tiny, 5)
+    with pytest.raises(ValueError, match="positive"): make_student(tiny, 0)
+    with pytest.raises(ValueError, match="out of range"): drop_layers(tiny, [0, 4])
+    with pytest.raises(ValueError, match="repeats"): drop_layers(tiny, [1, 1])
+    with pytest.raises(ValueError, match="n_layers"): make_student(tiny, 2, layers=[0])
+    with pytest.raises(TypeError, match="encoder.layer"): make_student(torch.nn.Linear(2, 2), 1)
+
+
+# ---- distillation
+def test_distillation_loss_formula():
+    zs = torch.tensor([[2.0, 0.5, -1.0, 0.0], [0.0, 1.0, 0.0, 3.0]])
+    zt = torch.tensor([[1.0, 1.0, -2.0, 0.5], [0.5, 2.0, 0.0, 1.0]])
+    y = torch.tensor([0, 3])
+    ce = torch.nn.functional.cross_entropy(zs, y)
+    assert torch.isclose(distillation_loss(zs, zt, y, alpha=1.0, temperature=5.0), ce)
+    for T in (1.0, 2.0, 4.0):
+        ps, pt = torch.softmax(zs / T, -1), torch.softmax(zt / T, -1)
+        kl = (pt * (pt / ps).log()).sum(1).mean()
+        assert torch.isclose(distillation_loss(zs, zt, y, alpha=0.0, temperature=T), T ** 2 * kl, rtol=1e-5)
+        assert torch.isclose(distillation_loss(zs, zt, y, alpha=0.3, temperature=T), 0.3 * ce + 0.7 * T ** 2 * kl, rtol=1e-5)
+    assert distillation_loss(zt, zt, y, alpha=0.0) < 1e-6
+
+
+def test_distillation_loss_bad_input():
+    z, y = torch.zeros(2, 3), torch.tensor([0, 1])
+    for a in (-0.1, 1.5):
+        with pytest.raises(ValueError, match=r"alpha.*\[0, 1\]"): distillation_loss(z, z, y, alpha=a)
+    with pytest.raises(ValueError, match="temperature"): distillation_loss(z, z, y, temperature=0)
+    with pytest.raises(ValueError, match="shape"): distillation_loss(z, torch.zeros(2, 4), y)
+    with pytest.raises(ValueError, match="alpha"): DistillationTrainer(model=None, alpha=2.0)
+
+
+def test_distillation_trainer_loss_matches(tiny, tokenizer):
+    "compute_loss with precomputed teacher logits equals distillation_loss; without them it runs the teacher."
+    from transformers import TrainingArguments
+    import tempfile
+    student = make_student(tiny, 2)
+    b = _batch(tokenizer)
+    with torch.no_grad(): zt = tiny(**b).logits
+    y = torch.arange(len(TEXTS)) % 4
+    with tempfile.TemporaryDirectory() as tmp:
+        args = TrainingArguments(output_dir=tmp, report_to="none", use_cpu=True)
+        tr = DistillationTrainer(model=student, args=args, teacher=tiny, alpha=0.25, temperature=3.0)
+        with torch.no_grad():
+            l1 = tr.compute_loss(student, {**b, "labels": y, "teacher_logits": zt})
+            l2 = tr.compute_loss(student, {**b, "labels": y})
+            expected = distillation_loss(student(**b).logits, zt, y, 0.25, 3.0)
+    assert torch.isclose(l1, expected, rtol=1e-5) and torch.isclose(l2, expected, rtol=1e-5)
+
+
+def test_distill_runs_a_few_steps(tiny, tokenizer):
+    data = DatasetDict(train=_ds(16), validation=_ds(8))
+    res = distill(tiny, tokenizer, data, n_layers=2, config=TrainConfig(epochs=1, max_steps=2, batch_size=8), progress=False)
+    assert res.model.config.num_hidden_layers == 2 and res.info["steps"] == 2 and 0 <= res.best_score <= 1
+    assert torch.equal(res.model.bert.embeddings.word_embeddings.weight, tiny.bert.embeddings.word_embeddings.weight)  # frozen
+    assert not torch.equal(res.model.bert.encoder.layer[0].output.dense.weight, tiny.bert.encoder.layer[0].output.dense.weight)
+    with pytest.raises(ValueError, match="alpha"): distill(tiny, tokenizer, data, alpha=1.5)
+
+
+# ---- benchmark
+def test_benchmark_columns(tiny, tokenizer):
+    ds = _ds(12)
+    df = benchmark({"fp32": tiny, "int8": quantize(tiny), "2 layers": make_student(tiny, 2)}, ds, tokenizer,
+                   n_runs=6, n_batch_runs=2, batch_size=4, warmup=2, progress=False)
+    assert list(df.columns) == BENCH_COLUMNS and list(df["model"]) == ["fp32", "int8", "2 layers"]
+    r = df.set_index("model")
+    assert r.loc["fp32", "speedup"] == 1 and r.loc["fp32", "size_ratio"] == 1 and r.loc["fp32", "delta_macro_f1"] == 0
+    assert (df["latency_ms_p50"] > 0).all() and (df["latency_ms_p95"] >= df["latency_ms_p50"]).all()
+    assert (df["throughput_per_s"] > 0).all() and df["accuracy"].between(0, 1).all() and df["macro_f1"].between(0, 1).all()
+    assert r.loc["int8", "size_ratio"] > 2 and r.loc["2 layers", "params"] < r.loc["fp32", "params"]
+    assert df.attrs["threads"] == 1 and df.attrs["n_test"] == 12
+    assert torch.get_num_threads() >= 1
+    t = check_targets(df, teacher="fp32", int8="int8", student="2 layers", student_int8="int8")
+    assert list(t.columns) == ["variant", "target", "measured", "met"] and t["met"].dtype == bool
+
+
+def test_benchmark_single_model_and_bad_input(tiny, tokenizer):
+    df = benchmark(tiny, _ds(4), tokenizer, n_runs=2, n_batch_runs=1, batch_size=2, warmup=1, progress=False)
+    assert list(df["model"]) == ["model"]
+    with pytest.raises(ValueError, match="empty"): benchmark({}, _ds(4), tokenizer)
+    with pytest.raises(ValueError, match="baseline"): benchmark({"a": tiny}, _ds(4), tokenizer, baseline="b")
+    with pytest.raises(TypeError, match="Dataset"): benchmark(tiny, ["text"], tokenizer)
+    with pytest.raises(ValueError, match="n_runs"): benchmark(tiny, _ds(4), tokenizer, n_runs=0)
+
+
+@pytest.mark.skipif(not onnx_available(), reason="the optional onnx/onnxruntime packages are not installed")
+def test_onnx_export_matches(tiny, tokenizer, tmp_path):
+    b = _batch(tokenizer)
+    with torch.no_grad(): z = tiny(**b).logits
+    o = export_onnx(tiny, tmp_path / "m.onnx")
+    assert torch.allclose(o(**b), z, atol=1e-4)
+    oq = export_onnx(tiny, tmp_path / "mq.onnx", quantize_int8=True)
+    assert oq(**b).shape == z.shape and oq.size_mb() < o.size_mb()
+    assert serialized_size(o)[1] == "onnx" and count_params(o) > 0
+    with pytest.raises(ValueError, match="float model"): export_onnx(quantize(tiny), tmp_path / "x.onnx")
