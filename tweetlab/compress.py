@@ -34,8 +34,8 @@ from filelock import FileLock
 
 from .config import cache_dir, get_seed, is_quick, set_seed
 from .data import label_names as _label_names, load_tweets, subsample
-from .finetune import (Finetuned, TrainConfig, TrainResult, _history, _macro_f1, load_classifier,
-                               save_classifier, tokenize_data)
+from .finetune import (Finetuned, TrainConfig, TrainResult, _history, _macro_f1, classification_metrics, load_classifier,
+                               save_classifier, tokenize_data, training_args)
 from .metrics import evaluate
 from .text import check_texts
 
@@ -388,7 +388,7 @@ def distill(teacher, tokenizer, data: DatasetDict, n_layers: int = 3, alpha: flo
     keeping the epoch with the best validation macro-F1. Loss: `distillation_loss(alpha, temperature)` on the teacher's
     precomputed logits. `freeze_embeddings`: keep the student's word-embedding table (copied from the teacher) fixed.
     Returns a `TrainResult` (model, tokenizer, history, timing)."""
-    from transformers import EarlyStoppingCallback, PrinterCallback, TrainingArguments
+    from transformers import EarlyStoppingCallback, PrinterCallback
     from transformers.utils import logging as hf_logging
     from tweetlab.finetune import _check_data
     if not 0 <= alpha <= 1: raise ValueError(f"alpha must be in [0, 1], got {alpha!r}.")
@@ -400,24 +400,11 @@ def distill(teacher, tokenizer, data: DatasetDict, n_layers: int = 3, alpha: flo
     splits = {s: add_teacher_logits(data[s], teacher, tokenizer, config.max_length) for s in ("train", "validation")}
     tok = tokenize_data(DatasetDict(splits), tokenizer, config.max_length)
     tok = DatasetDict({s: tok[s].add_column("teacher_logits", splits[s]["teacher_logits"]) for s in tok})
-    total, warmup = config.steps(len(tok["train"]))
-    per_epoch = math.ceil(len(tok["train"]) / config.batch_size)
     k = teacher.config.num_labels
-    (cache_dir() / "checkpoints").mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="distill-", dir=cache_dir() / "checkpoints"))
-    args = TrainingArguments(
-        output_dir=str(tmp), per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.eval_batch_size,
-        num_train_epochs=config.epochs, max_steps=config.max_steps, learning_rate=config.lr, weight_decay=config.weight_decay,
-        warmup_steps=warmup, lr_scheduler_type="linear", max_grad_norm=config.max_grad_norm,
-        eval_strategy="epoch", save_strategy="epoch", save_total_limit=2, save_only_model=True,
-        load_best_model_at_end=True, metric_for_best_model="macro_f1", greater_is_better=True,
-        logging_strategy="steps", logging_steps=max(1, per_epoch // 4), report_to="none", push_to_hub=False,
-        seed=seed, data_seed=seed, use_cpu=True, disable_tqdm=not progress, dataloader_num_workers=0,
-        remove_unused_columns=False)
-
-    def compute_metrics(p):
-        pred = np.argmax(p.predictions, -1)
-        return {"macro_f1": _macro_f1(p.label_ids, pred, k), "accuracy": float(np.mean(p.label_ids == pred))}
+    args = training_args(config, len(tok["train"]), seed, "distill", progress, max_steps=config.max_steps,
+                         use_cpu=True, fp16=False, remove_unused_columns=False)   # quantization and export are CPU-side
+    tmp = Path(args.output_dir)
+    compute_metrics = classification_metrics(k)
     trainer = DistillationTrainer(
         model=student, args=args, train_dataset=tok["train"], eval_dataset=tok["validation"], processing_class=tokenizer,
         data_collator=_DistillCollator(tokenizer), compute_metrics=compute_metrics,

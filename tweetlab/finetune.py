@@ -6,9 +6,9 @@ Docs: https://tweetlab.github.io/tweetlab/finetuning.html.md"""
 
 # %% auto #0
 __all__ = ['FULL_CONFIG', 'QUICK_CONFIG', 'QUICK_N_TRAIN', 'QUICK_N_VAL', 'load_tokenizer', 'make_classifier', 'freeze_encoder',
-           'count_trainable', 'TrainConfig', 'tokenize_data', 'TrainResult', 'train', 'train_loop', 'predict',
-           'save_classifier', 'load_classifier', 'Finetuned', 'finetune_key', 'finetuned_path', 'get_finetuned',
-           'plot_history', 'highest_loss', 'as_encoder', 'search_hyperparameters']
+           'count_trainable', 'TrainConfig', 'tokenize_data', 'TrainResult', 'training_args', 'classification_metrics',
+           'train', 'train_loop', 'predict', 'save_classifier', 'load_classifier', 'Finetuned', 'finetune_key',
+           'finetuned_path', 'get_finetuned', 'plot_history', 'highest_loss', 'as_encoder', 'search_hyperparameters']
 
 # %% ../nbs/05_finetuning.ipynb #0c7a3061
 import hashlib
@@ -217,23 +217,16 @@ def _history(log_history: list) -> pd.DataFrame:
         if "eval_macro_f1" in r: rows.append({"step": r["step"], "epoch": r["epoch"], "val_loss": r.get("eval_loss"), "val_macro_f1": r["eval_macro_f1"]})
     return pd.DataFrame(rows, columns=["step", "epoch", "train_loss", "val_loss", "val_macro_f1"])
 
-def train(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig(), class_weights=None,
-          progress: bool = True) -> TrainResult:
-    """Fine-tune `model` on `data['train']` with the Hugging Face `Trainer`, evaluating validation macro-F1 every epoch,
-    stopping early after `config.patience` epochs without improvement and keeping the best epoch's weights.
-
-    Freeze the encoder first (`freeze_encoder`) to train the head only. `class_weights`: None, 'balanced' or K numbers."""
-    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback, TrainingArguments
-    _check_data(data, model)
-    seed = set_seed(config.seed)
-    k = model.config.num_labels
-    tok = tokenize_data(DatasetDict(train=data["train"], validation=data["validation"]), tokenizer, config.max_length)
-    total, warmup = config.steps(len(tok["train"]))
-    per_epoch = math.ceil(len(tok["train"]) / config.batch_size)
+def training_args(config: TrainConfig, n_train: int, seed: int, prefix: str = "trainer", progress: bool = True, **overrides):
+    """The `TrainingArguments` every tweetlab `Trainer` uses (fine-tuning, hybrid, distillation): evaluate and save each
+    epoch, keep the best checkpoint by validation macro-F1, checkpoints in a fresh folder under the cache."""
+    from transformers import TrainingArguments
+    total, warmup = config.steps(n_train)
+    per_epoch = math.ceil(n_train / config.batch_size)
     device = get_device()
     (cache_dir() / "checkpoints").mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="trainer-", dir=cache_dir() / "checkpoints"))
-    args = TrainingArguments(
+    tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=cache_dir() / "checkpoints"))
+    kw = dict(
         output_dir=str(tmp), per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.eval_batch_size,
         num_train_epochs=config.epochs, max_steps=total, learning_rate=config.lr, weight_decay=config.weight_decay,
         warmup_steps=warmup, lr_scheduler_type="linear", max_grad_norm=config.max_grad_norm,
@@ -242,10 +235,29 @@ def train(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig
         logging_strategy="steps", logging_steps=max(1, per_epoch // 4), report_to="none", push_to_hub=False,
         seed=seed, data_seed=seed, use_cpu=device == "cpu", fp16=device == "cuda", disable_tqdm=not progress,
         dataloader_num_workers=0)
+    return TrainingArguments(**{**kw, **overrides})
 
+def classification_metrics(k: int):
+    "A `Trainer` `compute_metrics` that reports macro-F1 and accuracy over `k` classes."
     def compute_metrics(p):
-        return {"macro_f1": _macro_f1(p.label_ids, np.argmax(p.predictions, -1), k),
-                "accuracy": float(np.mean(p.label_ids == np.argmax(p.predictions, -1)))}
+        pred = np.argmax(p.predictions, -1)
+        return {"macro_f1": _macro_f1(p.label_ids, pred, k), "accuracy": float(np.mean(p.label_ids == pred))}
+    return compute_metrics
+
+def train(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig(), class_weights=None,
+          progress: bool = True) -> TrainResult:
+    """Fine-tune `model` on `data['train']` with the Hugging Face `Trainer`, evaluating validation macro-F1 every epoch,
+    stopping early after `config.patience` epochs without improvement and keeping the best epoch's weights.
+
+    Freeze the encoder first (`freeze_encoder`) to train the head only. `class_weights`: None, 'balanced' or K numbers."""
+    from transformers import DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback
+    _check_data(data, model)
+    seed = set_seed(config.seed)
+    k = model.config.num_labels
+    tok = tokenize_data(DatasetDict(train=data["train"], validation=data["validation"]), tokenizer, config.max_length)
+    args = training_args(config, len(tok["train"]), seed, "trainer", progress)
+    tmp = Path(args.output_dir)
+    compute_metrics = classification_metrics(k)
     trainer = _weighted_trainer()(
         model=model, args=args, train_dataset=tok["train"], eval_dataset=tok["validation"], processing_class=tokenizer,
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,

@@ -34,7 +34,7 @@ from .config import cache_dir, get_device, get_seed, is_quick, set_seed
 from .data import label_names as _label_names, load_tweets, subsample
 from .features import BLOCKS, TweetFeatures
 from .finetune import FULL_CONFIG, QUICK_N_TRAIN, QUICK_N_VAL, TrainConfig, TrainResult, load_tokenizer
-from .finetune import _as_label_names, _encoder_id, _history, _macro_f1, _quiet, _source
+from .finetune import _as_label_names, _encoder_id, _history, _quiet, _source, classification_metrics, training_args
 from .probe import fit_probe
 from .text import check_texts
 
@@ -210,7 +210,7 @@ def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, f
     """Train a `TransformerWithFeatures` with `HybridTrainer`: the scaler is fitted on `features['train']` only, validation
     macro-F1 is measured every epoch, training stops early after `config.patience` epochs without improvement and the best
     epoch's weights are kept. `features`: {'train': DataFrame, 'validation': DataFrame}, one row per text of each split."""
-    from transformers import EarlyStoppingCallback, PrinterCallback, TrainingArguments
+    from transformers import EarlyStoppingCallback, PrinterCallback
     for s in ("train", "validation"):
         if s not in data or s not in features: raise ValueError(f"data and features both need a {s!r} split.")
     k = model.num_labels
@@ -219,24 +219,9 @@ def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, f
     model.set_scaler(FeatureScaler.fit(features["train"]))              # training split only
     ds = {s: hybrid_dataset(data[s]["text"], features[s], tokenizer, data[s]["label"], config.max_length, model.feature_names)
           for s in ("train", "validation")}
-    total, warmup = config.steps(len(ds["train"]))
-    per_epoch = math.ceil(len(ds["train"]) / config.batch_size)
-    device = get_device()
-    (cache_dir() / "checkpoints").mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="hybrid-", dir=cache_dir() / "checkpoints"))
-    args = TrainingArguments(
-        output_dir=str(tmp), per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.eval_batch_size,
-        num_train_epochs=config.epochs, max_steps=total, learning_rate=config.lr, weight_decay=config.weight_decay,
-        warmup_steps=warmup, lr_scheduler_type="linear", max_grad_norm=config.max_grad_norm,
-        eval_strategy="epoch", save_strategy="epoch", save_total_limit=2, save_only_model=True,
-        load_best_model_at_end=True, metric_for_best_model="macro_f1", greater_is_better=True,
-        logging_strategy="steps", logging_steps=max(1, per_epoch // 4), report_to="none", push_to_hub=False,
-        seed=seed, data_seed=seed, use_cpu=device == "cpu", fp16=device == "cuda", disable_tqdm=not progress,
-        dataloader_num_workers=0, remove_unused_columns=False)      # keep the 'features' column
-
-    def compute_metrics(p):
-        pred = np.argmax(p.predictions, -1)
-        return {"macro_f1": _macro_f1(p.label_ids, pred, k), "accuracy": float(np.mean(p.label_ids == pred))}
+    args = training_args(config, len(ds["train"]), seed, "hybrid", progress, remove_unused_columns=False)  # keep 'features'
+    tmp = Path(args.output_dir)
+    compute_metrics = classification_metrics(k)
     trainer = HybridTrainer(
         model=model, args=args, train_dataset=ds["train"], eval_dataset=ds["validation"], processing_class=tokenizer,
         data_collator=HybridCollator(tokenizer), compute_metrics=compute_metrics,
