@@ -2,7 +2,7 @@
 
 Baseline ("naive"): each text tokenised on its own, padded to max_length=128, fixed batches of 32 in data order,
 masked mean pooling of the last layer. tweetlab: `embed` (tokenise once, sort by length, dynamic padding,
-token-budget batches, inference_mode), then a second call served from the on-disk cache.
+token-budget batches of 2048 padded tokens on CPU, inference_mode), then a second call served from the on-disk cache.
 The two are interleaved `--reps` times and the best time of each is kept, so load from other processes on a
 shared machine hits both alike. Needs TWEETLAB_DATA. Usage: python benchmarks/embed_speed.py [--n 2000] [--reps 2]
 """

@@ -87,7 +87,7 @@ def test_empty_strings_kept_with_a_count(enc):
 
 @pytest.mark.parametrize("kw", [dict(pooling="sum"), dict(pooling=[]), dict(pooling=["mean", "mean"]), dict(layers=7),
                                 dict(layers=-8), dict(layers=[]), dict(layers="last"), dict(layer_agg="max"),
-                                dict(max_length=1)])
+                                dict(max_length=1), dict(max_tokens=0), dict(max_tokens=2.5)])
 def test_bad_options(enc, kw):
     with pytest.raises(ValueError):
         embed(TWEETS, enc, cache=False, progress=False, **kw)

@@ -16,14 +16,13 @@ import copy
 import gzip
 import hashlib
 import json
-import math
 import os
 import shutil
 import tempfile
 import time
 import warnings
 from contextlib import contextmanager
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -34,9 +33,8 @@ from filelock import FileLock
 
 from .config import cache_dir, get_seed, is_quick, set_seed
 from .data import label_names as _label_names, load_tweets, subsample
-from .finetune import (Finetuned, TrainConfig, TrainResult, _history, _macro_f1, classification_metrics, load_classifier,
-                               save_classifier, tokenize_data, training_args)
-from .metrics import evaluate
+from .finetune import (Finetuned, TrainConfig, TrainResult, check_data, classification_metrics, load_classifier,
+                               macro_f1, run_trainer, save_classifier, tokenize_data, training_args)
 from .text import check_texts
 
 # %% ../nbs/07_compression.ipynb #b6beeeac
@@ -162,7 +160,7 @@ def benchmark(models, dataset, tokenizer, n_runs: int = 200, n_batch_runs: int =
             rows.append({"model": n, "format": fmt, "size_mb": mb, "params": count_params(models[n]),
                          "latency_ms_p50": 1e3 * float(np.median(lat[n])), "latency_ms_p95": 1e3 * float(np.percentile(lat[n], 95)),
                          "throughput_per_s": float(np.median(thr[n])), "accuracy": float(np.mean(pred == y)),
-                         "macro_f1": _macro_f1(y, pred, k)})
+                         "macro_f1": macro_f1(y, pred, k)})
     df = pd.DataFrame(rows)
     base = df.set_index("model").loc[baseline]
     df["speedup"] = base["latency_ms_p50"] / df["latency_ms_p50"]
@@ -212,8 +210,8 @@ def _find_word_embeddings(model):
 
 def quantize(model, linear: bool = True, embeddings: bool = True):
     """A CPU int8 copy of a classifier (the input model is not changed): dynamic int8 quantization of every Linear layer
-    (`torch.ao.quantization.quantize_dynamic`, one weight scale per matrix) and, with `embeddings=True`, the word-embedding
-    table as an `Int8Embedding`. Runs on the CPU only; for inference only."""
+    (`torch.ao.quantization.quantize_dynamic` with one weight scale per output row, `per_channel_dynamic_qconfig`) and,
+    with `embeddings=True`, the word-embedding table as an `Int8Embedding`. Runs on the CPU only; for inference only."""
     if not isinstance(model, torch.nn.Module): raise TypeError(f"quantize expects a torch.nn.Module, got {type(model).__name__}.")
     if not (linear or embeddings): raise ValueError("Nothing to quantize: set linear=True and/or embeddings=True.")
     if next(model.parameters()).dtype != torch.float32: raise ValueError("quantize expects a float32 model; call model.float() first.")
@@ -224,7 +222,8 @@ def quantize(model, linear: bool = True, embeddings: bool = True):
     if linear:
         with warnings.catch_warnings():      # torch.ao.quantization is deprecated in favour of torchao, but works in torch 2.x
             warnings.simplefilter("ignore", DeprecationWarning); warnings.simplefilter("ignore", UserWarning)
-            q = torch.ao.quantization.quantize_dynamic(q, {torch.nn.Linear}, dtype=torch.qint8)
+            qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
+            q = torch.ao.quantization.quantize_dynamic(q, {torch.nn.Linear: qconfig}, dtype=torch.qint8)
     return q
 
 # %% ../nbs/07_compression.ipynb #c9e21323
@@ -378,7 +377,7 @@ def add_teacher_logits(ds: Dataset, teacher, tokenizer, max_length: int = 64) ->
     return ds.add_column("teacher_logits", [row.tolist() for row in z])
 
 # %% ../nbs/07_compression.ipynb #3606630a
-DISTILL_CONFIG = TrainConfig(lr=2e-4, epochs=1)                        # full runs: one epoch (CPU budget)
+DISTILL_CONFIG = TrainConfig(lr=1e-4, epochs=5)                        # full runs: up to 5 epochs, early stopping
 QUICK_DISTILL_CONFIG = TrainConfig(epochs=1, max_steps=4)               # quick runs: a few steps
 QUICK_DISTILL_N_TRAIN, QUICK_DISTILL_N_VAL = 200, 100
 
@@ -389,10 +388,8 @@ def distill(teacher, tokenizer, data: DatasetDict, n_layers: int = 3, alpha: flo
     precomputed logits. `freeze_embeddings`: keep the student's word-embedding table (copied from the teacher) fixed.
     Returns a `TrainResult` (model, tokenizer, history, timing)."""
     from transformers import EarlyStoppingCallback, PrinterCallback
-    from transformers.utils import logging as hf_logging
-    from tweetlab.finetune import _check_data
     if not 0 <= alpha <= 1: raise ValueError(f"alpha must be in [0, 1], got {alpha!r}.")
-    _check_data(data, teacher)
+    check_data(data, teacher)
     if student is None: student = make_student(teacher, n_layers).requires_grad_(True)   # trainable even if the teacher was frozen
     if freeze_embeddings: student.get_input_embeddings().requires_grad_(False)
     seed = set_seed(config.seed)
@@ -403,28 +400,14 @@ def distill(teacher, tokenizer, data: DatasetDict, n_layers: int = 3, alpha: flo
     k = teacher.config.num_labels
     args = training_args(config, len(tok["train"]), seed, "distill", progress, max_steps=config.max_steps,
                          use_cpu=True, fp16=False, remove_unused_columns=False)   # quantization and export are CPU-side
-    tmp = Path(args.output_dir)
     compute_metrics = classification_metrics(k)
     trainer = DistillationTrainer(
         model=student, args=args, train_dataset=tok["train"], eval_dataset=tok["validation"], processing_class=tokenizer,
         data_collator=_DistillCollator(tokenizer), compute_metrics=compute_metrics,
         callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)], alpha=alpha, temperature=temperature)
     if not progress: trainer.remove_callback(PrinterCallback)
-    verbosity = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        start, cpu = time.perf_counter(), time.process_time()
-        trainer.train()
-        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    finally:
-        hf_logging.set_verbosity(verbosity)
-        shutil.rmtree(tmp, ignore_errors=True)
-    hist = _history(trainer.state.log_history)
-    best = hist.dropna(subset=["val_macro_f1"]).sort_values(["val_macro_f1", "epoch"], ascending=[False, True]).iloc[0]
-    return TrainResult(trainer.model.eval(), tokenizer, hist, config, seconds, float(best["epoch"]), float(best["val_macro_f1"]),
-                       {"method": "distill", "n_layers": n_layers, "alpha": alpha, "temperature": temperature,
-                        "freeze_embeddings": freeze_embeddings,
-                        "n_train": len(tok["train"]), "steps": int(trainer.state.global_step), "cpu_seconds": cpu})
+    return run_trainer(trainer, config, {"method": "distill", "n_layers": n_layers, "alpha": alpha, "temperature": temperature,
+                                         "freeze_embeddings": freeze_embeddings})
 
 # %% ../nbs/07_compression.ipynb #93432acd
 def get_distilled(teacher_ft: Finetuned, n_layers: int = 3, alpha: float = 0.5, temperature: float = 2.0,

@@ -13,11 +13,8 @@ __all__ = ['QUICK_HYBRID_CONFIG', 'check_features', 'compute_features', 'Feature
 # %% ../nbs/06_hybrid.ipynb #f462f8af
 import hashlib
 import json
-import math
 import os
 import shutil
-import tempfile
-import time
 import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -34,7 +31,7 @@ from .config import cache_dir, get_device, get_seed, is_quick, set_seed
 from .data import label_names as _label_names, load_tweets, subsample
 from .features import BLOCKS, TweetFeatures
 from .finetune import FULL_CONFIG, QUICK_N_TRAIN, QUICK_N_VAL, TrainConfig, TrainResult, load_tokenizer
-from .finetune import _as_label_names, _encoder_id, _history, _quiet, _source, classification_metrics, training_args
+from .finetune import atomic_folder, class_names, classification_metrics, encoder_id, model_source, quiet_transformers, run_trainer, training_args
 from .probe import fit_probe
 from .text import check_texts
 
@@ -119,7 +116,7 @@ class TransformerWithFeatures(nn.Module):
                  dropout: float = 0.1, feature_blocks: tuple | None = None):
         super().__init__()
         if not feature_names: raise ValueError("feature_names is empty: the hybrid needs at least one hand-crafted feature.")
-        self.encoder, self.feature_names, self.labels = encoder, [str(n) for n in feature_names], _as_label_names(list(labels))
+        self.encoder, self.feature_names, self.labels = encoder, [str(n) for n in feature_names], class_names(list(labels))
         self.feature_blocks = tuple(feature_blocks) if feature_blocks else None
         self.hparams = {"proj_dim": int(proj_dim), "feature_dim": int(feature_dim), "dropout": float(dropout)}
         k, hidden = len(self.feature_names), encoder.config.hidden_size
@@ -160,10 +157,10 @@ def make_hybrid(feature_names: list, labels, encoder: str | None = None, seed: i
     """A `TransformerWithFeatures` on a pretrained encoder (name or folder; None = the default encoder), with its new
     layers initialised from `seed` (default: the course seed). `labels`: class names, a DatasetDict or a dataset name."""
     from transformers import AutoModel
-    src, local = _source(encoder)
+    src, local = model_source(encoder)
     set_seed(seed)
-    with _quiet(): enc = AutoModel.from_pretrained(src, local_files_only=local)
-    return TransformerWithFeatures(enc, feature_names, _as_label_names(labels), **kwargs)
+    with quiet_transformers(): enc = AutoModel.from_pretrained(src, local_files_only=local)
+    return TransformerWithFeatures(enc, feature_names, class_names(labels), **kwargs)
 
 # %% ../nbs/06_hybrid.ipynb #7940d223
 class HybridCollator:
@@ -220,24 +217,15 @@ def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, f
     ds = {s: hybrid_dataset(data[s]["text"], features[s], tokenizer, data[s]["label"], config.max_length, model.feature_names)
           for s in ("train", "validation")}
     args = training_args(config, len(ds["train"]), seed, "hybrid", progress, remove_unused_columns=False)  # keep 'features'
-    tmp = Path(args.output_dir)
     compute_metrics = classification_metrics(k)
     trainer = HybridTrainer(
         model=model, args=args, train_dataset=ds["train"], eval_dataset=ds["validation"], processing_class=tokenizer,
         data_collator=HybridCollator(tokenizer), compute_metrics=compute_metrics,
         callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)])
     if not progress: trainer.remove_callback(PrinterCallback)
-    try:
-        with _quiet(), warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*(not a `PreTrainedModel`|tokenizer|processing_class).*")
-            start, cpu = time.perf_counter(), time.process_time()
-            trainer.train()
-            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    finally: shutil.rmtree(tmp, ignore_errors=True)
-    hist = _history(trainer.state.log_history)
-    best = hist.dropna(subset=["val_macro_f1"]).sort_values(["val_macro_f1", "epoch"], ascending=[False, True]).iloc[0]
-    return TrainResult(trainer.model.eval(), tokenizer, hist, config, seconds, float(best["epoch"]), float(best["val_macro_f1"]),
-                       {"method": "hybrid-trainer", "n_train": len(ds["train"]), "steps": int(trainer.state.global_step), "cpu_seconds": cpu})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*(not a `PreTrainedModel`|tokenizer|processing_class).*")
+        return run_trainer(trainer, config, {"method": "hybrid-trainer"})
 
 # %% ../nbs/06_hybrid.ipynb #ce8e0459
 @torch.no_grad()
@@ -272,24 +260,16 @@ def save_hybrid(model: TransformerWithFeatures, tokenizer, path, overwrite: bool
     and `hybrid.json` (labels, feature names and blocks, the scaler's mean and scale, layer sizes). No pickles."""
     from safetensors.torch import save_model
     if model.scaler is None: raise ValueError("The model has no fitted scaler; call model.set_scaler(FeatureScaler.fit(train_features)) first.")
-    path = Path(path).expanduser()
-    if path.exists() and not overwrite: raise FileExistsError(f"{path.name} already exists; pass overwrite=True to replace it.")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent))
-    try:
+    with atomic_folder(path, overwrite) as tmp:
         save_model(model, str(tmp / "model.safetensors"))
-        with _quiet():
+        with quiet_transformers():
             model.encoder.config.save_pretrained(tmp)
             tokenizer.save_pretrained(tmp)
         meta = {"format": 1, "labels": model.labels, "feature_names": model.feature_names,
                 "feature_blocks": list(model.feature_blocks) if model.feature_blocks else None,
                 "scaler": model.scaler.to_dict(), **model.hparams, **({"extra": extra} if extra else {})}
         (tmp / "hybrid.json").write_text(json.dumps(meta, indent=1))
-        if path.exists(): shutil.rmtree(path)
-        os.replace(tmp, path)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True); raise
-    return path
+    return Path(path).expanduser()
 
 def load_hybrid(path, device: str | None = None) -> tuple:
     "Load (model, tokenizer) saved by `save_hybrid` (safetensors and JSON only, no remote code), in eval mode on `device`."
@@ -300,7 +280,7 @@ def load_hybrid(path, device: str | None = None) -> tuple:
     if need: raise FileNotFoundError(f"{path.name!r} is not a saved hybrid (missing {need}); save one with save_hybrid(model, tokenizer, path).")
     meta = json.loads((path / "hybrid.json").read_text())
     if meta.get("format") != 1: raise ValueError(f"{path.name}: unknown hybrid format {meta.get('format')!r}.")
-    with _quiet():
+    with quiet_transformers():
         cfg = AutoConfig.from_pretrained(path, local_files_only=True, trust_remote_code=False)
         encoder = AutoModel.from_config(cfg)
         tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
@@ -337,7 +317,7 @@ def hybrid_key(dataset: str = "tweet_eval/emotion", encoder: str | None = None, 
     bad = [b for b in blocks if b not in BLOCKS or b == "mpqa"]
     if bad: raise ValueError(f"Unknown or unsupported feature blocks {bad}; choose from {[b for b in BLOCKS if b != 'mpqa']}.")
     arch = {"proj_dim": 128, "feature_dim": 32, "dropout": 0.1, **arch}
-    return {"format": 1, "kind": "hybrid", "dataset": str(dataset), "encoder": _encoder_id(encoder), "config": cfg,
+    return {"format": 1, "kind": "hybrid", "dataset": str(dataset), "encoder": encoder_id(encoder), "config": cfg,
             "blocks": blocks, "arch": arch, "n_train": QUICK_N_TRAIN if quick else None, "quick": bool(quick)}
 
 def hybrid_path(**kwargs) -> Path:
