@@ -3,6 +3,7 @@ import json
 import os
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from datasets import DatasetDict
@@ -173,3 +174,20 @@ def test_search_hyperparameters(tiny_encoder, sample, cache):
     df = ft.search_hyperparameters(data, n_trials=2, encoder=tiny_encoder, base=TINY, epochs=(1, 1), batch_sizes=(8,))
     assert len(df) == 2 and {"lr", "batch_size", "epochs", "val macro-F1"} <= set(df.columns)
     assert df["val macro-F1"].is_monotonic_decreasing
+
+
+def test_read_and_write_record(tmp_path):
+    path, key = tmp_path / "models" / "m", {"format": 1, "config": {"lr": 1e-4}}
+    saved = lambda d: (d / "weights.txt").write_text("w")
+    assert ft.read_record(path, key, lambda p: 1) is None                       # nothing cached yet
+    ft.write_record(path, key, {"steps": 3}, pd.DataFrame({"epoch": [1.0]}), saved)
+    (obj, rec) = ft.read_record(path, key, lambda p: (p / "weights.txt").read_text())
+    assert obj == "w" and rec["info"] == {"steps": 3} and rec["history"] == {"epoch": [1.0]}
+    assert not [p for p in path.parent.iterdir() if p.name != "m"]              # no temporary folder left
+    with pytest.warns(UserWarning, match="damaged.*key differs"):               # another key: rebuilt, not reused
+        assert ft.read_record(path, {**key, "format": 2}, lambda p: 1) is None
+    assert not path.exists()
+    ft.write_record(path, key, {}, pd.DataFrame(), saved)
+    (path / "tweetlab.json").write_text("{not json")
+    with pytest.warns(UserWarning, match="Cached student .* damaged"):
+        assert ft.read_record(path, key, lambda p: 1, "student") is None

@@ -16,8 +16,6 @@ import copy
 import gzip
 import hashlib
 import json
-import os
-import shutil
 import tempfile
 import time
 import warnings
@@ -34,7 +32,8 @@ from filelock import FileLock
 from .config import cache_dir, get_seed, is_quick, set_seed
 from .data import label_names as _label_names, load_tweets, subsample
 from .finetune import (Finetuned, TrainConfig, TrainResult, check_data, classification_metrics, load_classifier,
-                               macro_f1, run_trainer, save_classifier, tokenize_data, training_args)
+                               macro_f1, read_record, run_trainer, save_classifier, tokenize_data, training_args,
+                               write_record)
 from .text import check_texts
 
 # %% ../nbs/07_compression.ipynb #b6beeeac
@@ -429,15 +428,10 @@ def get_distilled(teacher_ft: Finetuned, n_layers: int = 3, alpha: float = 0.5, 
 
 def _get_distilled(teacher_ft, path, key, dataset, cfg, n_layers, alpha, temperature, config, freeze_embeddings, quick,
                    data_dir, progress):
-    if (path / "tweetlab.json").is_file():
-        try:
-            meta = json.loads((path / "tweetlab.json").read_text())
-            if meta.get("key") != key: raise ValueError("key differs")
-            model, tok = load_classifier(path, "cpu")
-            return Finetuned(model, tok, pd.DataFrame(meta["history"]), meta["info"], path)
-        except (OSError, ValueError, KeyError, json.JSONDecodeError) as e:
-            warnings.warn(f"Cached student {path.name} is damaged ({str(e)[:120]}); distilling it again.", UserWarning, stacklevel=2)
-            shutil.rmtree(path, ignore_errors=True)
+    hit = read_record(path, key, lambda p: load_classifier(p, "cpu"), "student")
+    if hit is not None:
+        (model, tok), rec = hit
+        return Finetuned(model, tok, pd.DataFrame(rec["history"]), rec["info"], path)
     data = load_tweets(dataset, data_dir=data_dir)
     tr, va = data["train"], data["validation"]
     if quick: tr, va = subsample(tr, n=QUICK_DISTILL_N_TRAIN, seed=cfg["seed"]), subsample(va, n=QUICK_DISTILL_N_VAL, seed=cfg["seed"])
@@ -445,13 +439,7 @@ def _get_distilled(teacher_ft, path, key, dataset, cfg, n_layers, alpha, tempera
                   config, freeze_embeddings=freeze_embeddings, progress=progress)
     info = {**res.info, "dataset": dataset, "teacher": teacher_ft.path.name, "train_seconds": res.train_seconds,
             "best_epoch": res.best_epoch, "val_macro_f1": res.best_score, "n_validation": len(va), "torch_threads": torch.get_num_threads()}
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    save_classifier(res.model, res.tokenizer, tmp, overwrite=True)
-    (tmp / "tweetlab.json").write_text(json.dumps({"key": key, "info": info, "history": res.history.to_dict("list")}, indent=1))
-    try: os.rename(tmp, path)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if not path.exists(): raise
+    write_record(path, key, info, res.history, lambda tmp: save_classifier(res.model, res.tokenizer, tmp, overwrite=True))
     return Finetuned(res.model.cpu().eval(), res.tokenizer, res.history, info, path)
 
 # %% ../nbs/07_compression.ipynb #967fcf63

@@ -9,8 +9,8 @@ __all__ = ['FULL_CONFIG', 'QUICK_CONFIG', 'QUICK_N_TRAIN', 'QUICK_N_VAL', 'model
            'load_tokenizer', 'make_classifier', 'freeze_encoder', 'count_trainable', 'TrainConfig', 'check_data',
            'tokenize_data', 'TrainResult', 'macro_f1', 'history_table', 'training_args', 'classification_metrics',
            'run_trainer', 'train', 'train_loop', 'predict', 'atomic_folder', 'save_classifier', 'load_classifier',
-           'Finetuned', 'encoder_id', 'finetune_key', 'finetuned_path', 'get_finetuned', 'plot_history', 'highest_loss',
-           'as_encoder', 'search_hyperparameters']
+           'Finetuned', 'encoder_id', 'finetune_key', 'finetuned_path', 'read_record', 'write_record', 'get_finetuned',
+           'plot_history', 'highest_loss', 'as_encoder', 'search_hyperparameters']
 
 # %% ../nbs/05_finetuning.ipynb #0c7a3061
 import hashlib
@@ -485,18 +485,33 @@ def finetuned_path(**kwargs) -> Path:
                      "head" if key["head_only"] else "full", key["method"]] + (["quick"] if key["quick"] else []))
     return cache_dir() / "models" / f"{slug}-{digest}"
 
-def _read_cached(path: Path, key: dict, device):
-    rec = path / "tweetlab.json"
+def read_record(path: Path, key: dict, load, what: str = "model"):
+    """(`load(path)`, record) for a cached model folder whose `tweetlab.json` record holds `key`; None if there is no
+    folder. A damaged folder (unreadable record, another key, weights that do not load) is deleted with a warning, so
+    the caller trains again. Shared by every tweetlab model cache."""
     if not path.exists(): return None
     try:
-        meta = json.loads(rec.read_text())
-        if meta.get("key") != key: raise ValueError("key differs")
-        model, tok = load_classifier(path, device)
-        return Finetuned(model, tok, pd.DataFrame(meta["history"]), meta["info"], path, meta["key"])
+        rec = json.loads((path / "tweetlab.json").read_text())
+        if rec.get("key") != key: raise ValueError("key differs")
+        return load(path), rec
     except Exception as e:                                     # any unreadable part: rebuild rather than fail
-        warnings.warn(f"Cached model {path.name} is damaged ({str(e)[:120]}); training it again.", UserWarning, stacklevel=3)
+        warnings.warn(f"Cached {what} {path.name} is damaged ({str(e)[:120]}); training it again.", UserWarning, stacklevel=3)
         shutil.rmtree(path, ignore_errors=True)
         return None
+
+def write_record(path: Path, key: dict, info: dict, history: pd.DataFrame, save) -> Path:
+    """Cache a trained model at `path`: `save(folder)` writes the model into a temporary folder beside it, `tweetlab.json`
+    gets the key, info and history, and the folder then replaces `path` in one rename."""
+    with atomic_folder(path, overwrite=True) as tmp:
+        save(tmp)
+        (tmp / "tweetlab.json").write_text(json.dumps({"key": key, "info": info, "history": history.to_dict("list")}, indent=1))
+    return path
+
+def _read_cached(path: Path, key: dict, device):
+    hit = read_record(path, key, lambda p: load_classifier(p, device))
+    if hit is None: return None
+    (model, tok), rec = hit
+    return Finetuned(model, tok, pd.DataFrame(rec["history"]), rec["info"], path, rec["key"])
 
 def get_finetuned(dataset: str = "tweet_eval/emotion", encoder: str | None = None, config: TrainConfig | None = None,
                   method: str = "trainer", head_only: bool = False, n_train: int | None = None, quick: bool | None = None,
@@ -531,13 +546,7 @@ def _train_and_cache(path, key, dataset, encoder, config, method, head_only, qui
     info = {**res.info, "dataset": dataset, "head_only": head_only, "train_seconds": res.train_seconds,
             "best_epoch": res.best_epoch, "val_macro_f1": res.best_score, "n_validation": len(val_ds),
             "torch_threads": torch.get_num_threads(), "device": get_device()}
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    save_classifier(res.model, res.tokenizer, tmp, overwrite=True)
-    (tmp / "tweetlab.json").write_text(json.dumps({"key": key, "info": info, "history": res.history.to_dict("list")}, indent=1))
-    try: os.rename(tmp, path)
-    except OSError:                                        # another process cached the same model meanwhile
-        shutil.rmtree(tmp, ignore_errors=True)
-        if not path.exists(): raise
+    write_record(path, key, info, res.history, lambda tmp: save_classifier(res.model, res.tokenizer, tmp, overwrite=True))
     return Finetuned(res.model.to(device or get_device()), res.tokenizer, res.history, info, path, key)
 
 # %% ../nbs/05_finetuning.ipynb #f7a2d717

@@ -13,8 +13,6 @@ __all__ = ['QUICK_HYBRID_CONFIG', 'check_features', 'compute_features', 'Feature
 # %% ../nbs/06_hybrid.ipynb #f462f8af
 import hashlib
 import json
-import os
-import shutil
 import warnings
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -31,7 +29,8 @@ from .config import cache_dir, get_device, get_seed, is_quick, set_seed
 from .data import label_names as _label_names, load_tweets, subsample
 from .features import BLOCKS, TweetFeatures
 from .finetune import FULL_CONFIG, QUICK_N_TRAIN, QUICK_N_VAL, TrainConfig, TrainResult, load_tokenizer
-from .finetune import atomic_folder, class_names, classification_metrics, encoder_id, model_source, quiet_transformers, run_trainer, training_args
+from .finetune import (atomic_folder, class_names, classification_metrics, encoder_id, model_source,
+                               quiet_transformers, read_record, run_trainer, training_args, write_record)
 from .probe import fit_probe
 from .text import check_texts
 
@@ -329,16 +328,10 @@ def hybrid_path(**kwargs) -> Path:
     return cache_dir() / "models" / f"{slug}-{digest}"
 
 def _read_hybrid(path: Path, key: dict, device):
-    if not path.exists(): return None
-    try:
-        rec = json.loads((path / "tweetlab.json").read_text())
-        if rec.get("key") != key: raise ValueError("key differs")
-        model, tok = load_hybrid(path, device)
-        return Hybrid(model, tok, pd.DataFrame(rec["history"]), rec["info"], path, rec["key"])
-    except Exception as e:                                   # any unreadable part: rebuild rather than fail
-        warnings.warn(f"Cached hybrid {path.name} is damaged ({str(e)[:120]}); training it again.", UserWarning, stacklevel=3)
-        shutil.rmtree(path, ignore_errors=True)
-        return None
+    hit = read_record(path, key, lambda p: load_hybrid(p, device), "hybrid")
+    if hit is None: return None
+    (model, tok), rec = hit
+    return Hybrid(model, tok, pd.DataFrame(rec["history"]), rec["info"], path, rec["key"])
 
 def get_hybrid(dataset: str = "tweet_eval/emotion", encoder: str | None = None, config: TrainConfig | None = None,
                blocks: tuple | None = None, quick: bool | None = None, data_dir=None, device: str | None = None,
@@ -367,11 +360,7 @@ def get_hybrid(dataset: str = "tweet_eval/emotion", encoder: str | None = None, 
                            replace(config, seed=seed), progress=progress)
         info = {**res.info, "dataset": dataset, "train_seconds": res.train_seconds, "best_epoch": res.best_epoch,
                 "val_macro_f1": res.best_score, "n_validation": len(va), "torch_threads": torch.get_num_threads(), "device": get_device()}
-        tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-        save_hybrid(res.model, res.tokenizer, tmp, overwrite=True)
-        (tmp / "tweetlab.json").write_text(json.dumps({"key": key, "info": info, "history": res.history.to_dict("list")}, indent=1))
-        if path.exists(): shutil.rmtree(path)
-        os.rename(tmp, path)
+        write_record(path, key, info, res.history, lambda tmp: save_hybrid(res.model, res.tokenizer, tmp, overwrite=True))
         return Hybrid(res.model.to(device or get_device()), res.tokenizer, res.history, info, path, key)
 
 # %% ../nbs/06_hybrid.ipynb #e2773db4

@@ -13,10 +13,7 @@ __all__ = ['STAGES', 'LabelAlignmentError', 'shared_classes', 'LabelAlignment', 
 import copy
 import hashlib
 import json
-import os
-import shutil
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -484,22 +481,13 @@ def finetune_on(data: DatasetDict, corpus: str, config=None, encoder: str | None
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     slug = "".join(c if c.isalnum() else "_" for c in corpus.lower()).strip("_")
     path = cache_dir() / "models" / f"transfer-{slug}-{digest}"
-    if (path / "tweetlab.json").exists():
-        try:
-            meta = json.loads((path / "tweetlab.json").read_text())
-            if meta.get("key") != key: raise ValueError("key differs")
-            model, tok = ft.load_classifier(path)
-            return ft.Finetuned(model, tok, pd.DataFrame(meta["history"]), meta["info"], path)
-        except (OSError, ValueError, KeyError, json.JSONDecodeError) as e:
-            warnings.warn(f"Cached model {path.name} is damaged ({str(e)[:120]}); training it again.", UserWarning, stacklevel=2)
-            shutil.rmtree(path, ignore_errors=True)
+    hit = ft.read_record(path, key, ft.load_classifier)
+    if hit is not None:
+        (model, tok), rec = hit
+        return ft.Finetuned(model, tok, pd.DataFrame(rec["history"]), rec["info"], path)
     model = ft.make_classifier(encoder, labels=list(labels), seed=key["config"]["seed"])
     res = ft.train(model, ft.load_tokenizer(encoder), data, config, progress=progress)
     info = {**res.info, "corpus": corpus, "train_seconds": res.train_seconds, "best_epoch": res.best_epoch,
             "val_macro_f1": res.best_score, "n_validation": len(data["validation"])}
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
-    ft.save_classifier(res.model, res.tokenizer, tmp, overwrite=True)
-    (tmp / "tweetlab.json").write_text(json.dumps({"key": key, "info": info, "history": res.history.to_dict("list")}, indent=1))
-    shutil.rmtree(path, ignore_errors=True)
-    os.replace(tmp, path)
+    ft.write_record(path, key, info, res.history, lambda tmp: ft.save_classifier(res.model, res.tokenizer, tmp, overwrite=True))
     return ft.Finetuned(res.model, res.tokenizer, res.history, info, path)
