@@ -24,7 +24,7 @@ python - <<'PY'
 # smalldocs names a page after its source file and ignores nbdev's `output-file` front matter,
 # and it warns about Quarto-only keys. So, inside _proc/ only (nbs/ is never touched):
 #  - rename each notebook to its output-file (00_data.ipynb -> data.ipynb) and drop the key;
-#  - point links and sidebar.yml entries at the renamed files; make absolute links to the
+#  - point links and sidebar.yml entries at the renamed files; drop stateless progress-bar widgets; make absolute links to the
 #    published site (nbdev's doc links for `names`) relative, so the local site is self-contained;
 #  - drop the Quarto-only settings of nbdev's config: format-links, format.commonmark, keep-md.
 import json, posixpath, re, sys
@@ -82,6 +82,9 @@ for p in [p for p in proc.rglob("*") if p.suffix in (".ipynb", ".qmd", ".md")
         p.write_text(fix_text(p.read_text(encoding="utf-8"), page), encoding="utf-8"); continue
     nb = json.loads(p.read_text(encoding="utf-8"))
     for c in nb.get("cells") or []:
+        # live progress widgets (tqdm in Jupyter) keep no state in the file; their text fallback is a stale "0%"
+        if c.get("outputs"):
+            c["outputs"] = [o for o in c["outputs"] if "application/vnd.jupyter.widget-view+json" not in (o.get("data") or {})]
         if c.get("cell_type") == "markdown":
             c["source"] = fix_text("".join(c["source"]), page)
         for o in c.get("outputs") or []:  # show_doc and other Markdown/HTML outputs

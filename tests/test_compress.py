@@ -9,7 +9,8 @@ from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
 from tweetlab.compress import (BENCH_COLUMNS, DistillationTrainer, Int8Embedding, benchmark, check_targets, compressed_sizes,
                                count_params, distill, distillation_loss, drop_layers, export_onnx, make_student,
-                               onnx_available, prune_magnitude, quantize, serialized_size, sparsity, spread_layers, to_half)
+                               activation_ranges, onnx_available, prune_magnitude, quant_sensitivity, quantize, serialized_size, sparsity,
+                               spread_layers, to_half)
 from tweetlab.finetune import TrainConfig, load_tokenizer
 
 LABELS = ["anger", "joy", "optimism", "sadness"]
@@ -63,6 +64,50 @@ def test_quantize_bad_input(tiny):
     with pytest.raises(ValueError, match="Nothing to quantize"): quantize(tiny, linear=False, embeddings=False)
     with pytest.raises(TypeError): quantize("model")
     with pytest.raises(ValueError, match="float32"): quantize(to_half(tiny))
+
+
+def test_quantize_keep_float(tiny, tokenizer):
+    "Named Linear layers stay float32 with the teacher's weights; every other Linear is int8."
+    keep = ["bert.encoder.layer.0.output.dense", "classifier"]
+    q = quantize(tiny, keep_float=keep)
+    linears = [n for n, m in tiny.named_modules() if isinstance(m, torch.nn.Linear)]
+    assert [n for n in linears if type(q.get_submodule(n)) is torch.nn.Linear] == keep
+    assert all(isinstance(q.get_submodule(n), torch.ao.nn.quantized.dynamic.Linear) for n in linears if n not in keep)
+    assert torch.equal(q.get_submodule(keep[0]).weight, tiny.get_submodule(keep[0]).weight)
+    assert serialized_size(quantize(tiny))[0] < serialized_size(q)[0] < serialized_size(tiny)[0]
+    assert torch.equal(quantize(tiny, keep_float=keep[0]).get_submodule(keep[0]).weight, tiny.get_submodule(keep[0]).weight)  # one name
+
+
+def test_quantize_keep_float_bad_names(tiny):
+    with pytest.raises(ValueError, match="not Linear layers.*quant_sensitivity"): quantize(tiny, keep_float=["bert.encoder.layer.9.output.dense"])
+    with pytest.raises(ValueError, match="not Linear layers"): quantize(tiny, keep_float=["bert.embeddings"])
+    with pytest.raises(ValueError, match="linear=True"): quantize(tiny, linear=False, keep_float=["classifier"])
+
+
+def test_quant_sensitivity_ranks_layers(tiny, tokenizer):
+    "One row per Linear layer, most sensitive first; a layer scaled to carry large outliers ranks first."
+    import copy
+    df = quant_sensitivity(tiny, tokenizer, TEXTS, progress=False)
+    linears = [n for n, m in tiny.named_modules() if isinstance(m, torch.nn.Linear)]
+    assert sorted(df["layer"]) == sorted(linears) and list(df.columns) == ["layer", "logit_mse", "changed"]
+    assert df["logit_mse"].is_monotonic_decreasing and (df["logit_mse"] >= 0).all() and df["changed"].between(0, 1).all()
+    m, target = copy.deepcopy(tiny), "bert.encoder.layer.1.attention.output.dense"
+    att = m.bert.encoder.layer[1].attention
+    with torch.no_grad():        # same function, but one input channel of `target` now carries 1000x larger activations
+        att.self.value.weight[0] *= 1e3; att.self.value.bias[0] *= 1e3; att.output.dense.weight[:, 0] /= 1e3
+    assert np.allclose(m(**_batch(tokenizer)).logits.detach(), tiny(**_batch(tokenizer)).logits.detach(), atol=1e-4)
+    df2 = quant_sensitivity(m, tokenizer, TEXTS, progress=False)
+    mse, mse2 = (d.set_index("layer").loc[target, "logit_mse"] for d in (df, df2))
+    enc2 = df2[df2["layer"].str.startswith("bert.encoder")]
+    assert mse2 > 100 * mse and enc2.iloc[0]["layer"] == target      # the outlier layer is now the encoder's most sensitive
+    assert df[df["layer"].str.startswith("bert.encoder")].iloc[0]["layer"] != target
+    r, r2 = (activation_ranges(x, tokenizer, TEXTS).set_index("layer") for x in (tiny, m))
+    assert list(r.columns) == ["max_abs", "p99_abs", "outlier_ratio"] and len(r) == len(df) and (r["max_abs"] >= r["p99_abs"]).all()
+    assert r2.loc[target, "max_abs"] > 100 * r.loc[target, "max_abs"]          # the injected outlier channel is seen
+    assert np.allclose(r2.drop(index=target)["max_abs"], r.drop(index=target)["max_abs"], rtol=1e-3)   # other inputs unchanged
+    assert not any(mod._forward_hooks for mod in m.modules())
+    with pytest.raises(ValueError, match="empty"): activation_ranges(tiny, tokenizer, [])
+    with pytest.raises(ValueError, match="empty"): quant_sensitivity(tiny, tokenizer, [])
 
 
 def test_int8_embedding_close_to_float():
@@ -141,6 +186,22 @@ def test_distillation_loss_formula():
     assert distillation_loss(zt, zt, y, alpha=0.0) < 1e-6
 
 
+def test_distillation_loss_unlabelled_rows():
+    "Rows labelled -100 count in the teacher's term only; a batch with no labels is the soft loss alone."
+    zs = torch.tensor([[2.0, 0.5, -1.0, 0.0], [0.0, 1.0, 0.0, 3.0], [1.0, 0.0, 0.0, 0.0]])
+    zt = torch.tensor([[1.0, 1.0, -2.0, 0.5], [0.5, 2.0, 0.0, 1.0], [0.0, 0.0, 2.0, 0.0]])
+    y = torch.tensor([0, -100, 3])
+    ce = torch.nn.functional.cross_entropy(zs[[0, 2]], y[[0, 2]])
+    soft = distillation_loss(zs, zt, y, alpha=0.0, temperature=2.0)
+    assert torch.isclose(distillation_loss(zs, zt, y, alpha=1.0), ce)
+    assert torch.isclose(distillation_loss(zs, zt, y, alpha=0.4, temperature=2.0), 0.4 * ce + 0.6 * soft, rtol=1e-5)
+    none = torch.full((3,), -100)
+    assert torch.isclose(distillation_loss(zs, zt, none, alpha=0.4, temperature=2.0), 0.6 * soft, rtol=1e-5)
+    z = zs.clone().requires_grad_(True)
+    distillation_loss(z, zt, none, alpha=1.0).backward()          # no labels and alpha=1: zero loss, a zero gradient, no NaN
+    assert torch.equal(z.grad, torch.zeros_like(z))
+
+
 def test_distillation_loss_bad_input():
     z, y = torch.zeros(2, 3), torch.tensor([0, 1])
     for a in (-0.1, 1.5):
@@ -177,6 +238,17 @@ def test_distill_runs_a_few_steps(tiny, tokenizer):
     with pytest.raises(ValueError, match="alpha"): distill(tiny, tokenizer, data, alpha=1.5)
 
 
+def test_distill_with_transfer_set(tiny, tokenizer):
+    "Unlabelled transfer tweets join the training set; duplicates and tweets of train/validation are left out and counted."
+    data = DatasetDict(train=_ds(8), validation=_ds(4))
+    extra = ["a brand new tweet", "another unseen one", "a brand new tweet", TEXTS[0]]
+    res = distill(tiny, tokenizer, data, n_layers=2, config=TrainConfig(epochs=1, max_steps=2, batch_size=4), transfer=extra,
+                  progress=False)
+    assert res.info["n_transfer"] == 2 and res.info["n_transfer_dropped"] == 2 and res.info["n_train"] == 8 + 2
+    with pytest.raises(TypeError, match="list of tweet texts"): distill(tiny, tokenizer, data, transfer="tweet_eval/sentiment")
+    with pytest.raises(ValueError, match="no tweets that are not already"): distill(tiny, tokenizer, data, transfer=TEXTS[:2])
+
+
 # ---- benchmark
 def test_benchmark_columns(tiny, tokenizer):
     ds = _ds(12)
@@ -201,6 +273,28 @@ def test_benchmark_single_model_and_bad_input(tiny, tokenizer):
     with pytest.raises(ValueError, match="baseline"): benchmark({"a": tiny}, _ds(4), tokenizer, baseline="b")
     with pytest.raises(TypeError, match="Dataset"): benchmark(tiny, ["text"], tokenizer)
     with pytest.raises(ValueError, match="n_runs"): benchmark(tiny, _ds(4), tokenizer, n_runs=0)
+    with pytest.raises(ValueError, match="block"): benchmark(tiny, _ds(4), tokenizer, block=0)
+
+
+class _Logged(torch.nn.Module):
+    "A classifier that records its name in a shared log each time it is called."
+    def __init__(self, model, name, log):
+        super().__init__()
+        self.model, self.name, self.log, self.config = model, name, log, model.config
+
+    def forward(self, **kw):
+        self.log.append(self.name)
+        return self.model(**kw)
+
+
+@pytest.mark.parametrize("block,expected", [(1, "ABBAABBAABBA"), (4, "AAAABBBBBBAA"), (6, "AAAAAABBBBBB"), (10, "AAAAAABBBBBB")])
+def test_benchmark_latency_blocks(tiny, tokenizer, block, expected):
+    "At batch size 1 each variant runs `block` consecutive tweets in turn, rotating who goes first; n_runs calls each."
+    log = []
+    benchmark({"A": _Logged(tiny, "A", log), "B": _Logged(tiny, "B", log)}, _ds(4), tokenizer, n_runs=6, n_batch_runs=1,
+              batch_size=2, warmup=1, block=block, progress=False)
+    assert "".join(log[4:16]) == expected            # after 1 warm-up call and 1 batch warm-up call per variant
+    assert log.count("A") == log.count("B") == 1 + 1 + 6 + 1 + 1     # warm-up, batch warm-up, latency, throughput, accuracy
 
 
 @pytest.mark.skipif(not onnx_available(), reason="the optional onnx/onnxruntime packages are not installed")
@@ -213,3 +307,21 @@ def test_onnx_export_matches(tiny, tokenizer, tmp_path):
     assert oq(**b).shape == z.shape and oq.size_mb() < o.size_mb()
     assert serialized_size(o)[1] == "onnx" and count_params(o) > 0
     with pytest.raises(ValueError, match="float model"): export_onnx(quantize(tiny), tmp_path / "x.onnx")
+
+
+def test_plot_tradeoff_min_f1():
+    "Variants below min_f1 are left out of the scatter and listed under it; every shown point is numbered."
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from tweetlab.compress import plot_tradeoff
+    df = pd.DataFrame({"model": ["teacher", "int8", "broken"], "latency_ms_p50": [10.0, 4.0, 5.0],
+                       "macro_f1": [0.78, 0.77, 0.12], "size_mb": [90.0, 24.0, 70.0]})
+    ax = plot_tradeoff(df, min_f1=0.7)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["1. teacher", "2. int8"]
+    texts = [t.get_text() for t in ax.texts]
+    assert {"1", "2"} <= set(texts) and any("broken (0.12)" in t for t in texts)
+    assert len(plot_tradeoff(df).get_legend().get_texts()) == 3 and not any("not shown" in t.get_text() for t in plt.gca().texts)
+    with pytest.raises(ValueError, match="min_f1"): plot_tradeoff(df, min_f1=0.9)
+    with pytest.raises(ValueError, match="columns"): plot_tradeoff(df.drop(columns="size_mb"))
+    plt.close("all")

@@ -268,3 +268,12 @@ def test_links_to_anchors_resolve(site):
             if ids[target] is None or url.fragment not in ids[target]:
                 bad.append(f"{page}: {a.attrs['href']}")
     assert not bad, "links to missing pages or anchors (a hidden show_doc?):\n" + "\n".join(sorted(set(bad)))
+
+
+def test_no_stale_progress_bars(site):
+    "No page shows a progress bar frozen at its first frame (a Jupyter widget's text fallback, e.g. 'tokenize: 0%|')."
+    import re
+    stale = re.compile(r"\b0%\|")
+    pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.html") if "site_libs" not in p.parts)
+    bad = [page for page in pages if stale.search((DOCS / page).read_text(encoding="utf-8"))]
+    assert not bad, f"pages with a stale progress bar ('0%|'): {bad}"

@@ -6,11 +6,12 @@ Docs: https://tweetlab.github.io/tweetlab/finetuning.html.md"""
 
 # %% auto #0
 __all__ = ['FULL_CONFIG', 'QUICK_CONFIG', 'QUICK_N_TRAIN', 'QUICK_N_VAL', 'model_source', 'class_names', 'quiet_transformers',
-           'load_tokenizer', 'make_classifier', 'freeze_encoder', 'count_trainable', 'TrainConfig', 'check_data',
-           'tokenize_data', 'TrainResult', 'macro_f1', 'history_table', 'training_args', 'classification_metrics',
-           'run_trainer', 'train', 'train_loop', 'predict', 'atomic_folder', 'save_classifier', 'load_classifier',
-           'Finetuned', 'encoder_id', 'finetune_key', 'finetuned_path', 'read_record', 'write_record', 'get_finetuned',
-           'plot_history', 'highest_loss', 'as_encoder', 'search_hyperparameters']
+           'quiet_datasets', 'load_tokenizer', 'make_classifier', 'freeze_encoder', 'count_trainable', 'TrainConfig',
+           'check_data', 'tokenize_data', 'TrainResult', 'macro_f1', 'history_table', 'training_args',
+           'classification_metrics', 'run_trainer', 'train', 'train_loop', 'predict', 'atomic_folder',
+           'save_classifier', 'load_classifier', 'Finetuned', 'encoder_id', 'finetune_key', 'finetuned_path',
+           'read_record', 'write_record', 'get_finetuned', 'plot_history', 'highest_loss', 'as_encoder',
+           'search_hyperparameters']
 
 # %% ../nbs/05_finetuning.ipynb #0c7a3061
 import hashlib
@@ -75,6 +76,16 @@ def quiet_transformers():
     finally:
         hf_logging.set_verbosity(verbosity)
         if bars: hf_logging.enable_progress_bar()
+
+@contextmanager
+def quiet_datasets():
+    "No `datasets` progress bars (map, cast, ...) for the duration of a block: on a few thousand tweets they only add noise."
+    import datasets
+    bars = not datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    try: yield
+    finally:
+        if bars: datasets.enable_progress_bars()
 
 def load_tokenizer(encoder: str | None = None):
     "The (fast) tokenizer of an encoder name or folder; None means the default encoder."
@@ -153,11 +164,11 @@ def check_data(data, model=None) -> DatasetDict:
     return data
 
 def tokenize_data(data, tokenizer, max_length: int = 64):
-    "Tokenize the `text` column of a Dataset or DatasetDict (truncated, not padded), keeping `label`."
+    "Tokenize the `text` column of a Dataset or DatasetDict (truncated, not padded), keeping `label`; no progress bars."
     def tok(batch): return tokenizer(batch["text"], truncation=True, max_length=max_length)
     keep = {"label"}
     cols = next(iter(data.values())).column_names if isinstance(data, DatasetDict) else data.column_names
-    return data.map(tok, batched=True, remove_columns=[c for c in cols if c not in keep], desc="tokenize")
+    with quiet_datasets(): return data.map(tok, batched=True, remove_columns=[c for c in cols if c not in keep])
 
 # %% ../nbs/05_finetuning.ipynb #38d55fdb
 @dataclass(eq=False)
