@@ -10,7 +10,6 @@ __all__ = ['METRICS', 'DATASETS', 'DatasetSpec', 'get_spec', 'official_score', '
            'to_pandas', 'subsample']
 
 # %% ../nbs/00_data.ipynb #4cb797a2
-import os
 import re
 import warnings
 from dataclasses import dataclass

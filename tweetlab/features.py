@@ -11,7 +11,6 @@ __all__ = ['BLOCKS', 'WORD_RE', 'TOKEN_PATTERN', 'readability', 'TweetFeatures',
 # %% ../nbs/02_features.ipynb #c566e876
 import html
 import re
-import warnings
 
 import numpy as np
 import pandas as pd

@@ -10,7 +10,6 @@ __all__ = ['NRC_EMOTIONS', 'LEXICONS', 'LexiconInfo', 'lexicon_file', 'get_lexic
 
 # %% ../nbs/02_lexicons.ipynb #8997c9ce
 import json
-import re
 import sys
 from dataclasses import dataclass
 from functools import lru_cache

@@ -131,7 +131,7 @@ def plot_confusion(y_true, y_pred, labels=None, dataset: str | None = None, norm
     sns.heatmap(cm, annot=True, fmt=".2f" if normalize else "d", cmap="Blues", xticklabels=names, yticklabels=names,
                 vmin=0, vmax=1 if normalize else None, cbar=False, ax=ax, square=True)
     ax.set_xlabel("predicted"); ax.set_ylabel("gold")
-    ax.set_title(title + (f"\n(rows sum to 1: share of each gold class)" if normalize == "true" else ""))
+    ax.set_title(title + ("\n(rows sum to 1: share of each gold class)" if normalize == "true" else ""))
     return ax
 
 def plot_roc(y_true, y_proba, labels=None, dataset: str | None = None, title: str = "ROC curves (one class vs rest)", ax=None):
