@@ -108,6 +108,8 @@ def test_quant_sensitivity_ranks_layers(tiny, tokenizer):
     assert not any(mod._forward_hooks for mod in m.modules())
     with pytest.raises(ValueError, match="empty"): activation_ranges(tiny, tokenizer, [])
     with pytest.raises(ValueError, match="empty"): quant_sensitivity(tiny, tokenizer, [])
+    half = to_half(tiny)                                     # a bf16 model is scanned as a float32 copy and left as it is
+    assert len(quant_sensitivity(half, tokenizer, TEXTS[:2], progress=False)) == len(linears) and next(half.parameters()).dtype == torch.bfloat16
 
 
 def test_int8_embedding_close_to_float():

@@ -242,11 +242,14 @@ def quantize(model, linear: bool = True, embeddings: bool = True, keep_float=())
 def quant_sensitivity(model, tokenizer, texts: list, max_length: int = 64, progress: bool = True) -> pd.DataFrame:
     """How much each Linear layer suffers from int8: quantize that layer alone (as `quantize` does) and compare the logits
     on `texts` with the float model's. One row per layer, most sensitive first: `logit_mse` (mean squared difference)
-    and `changed` (share of texts whose predicted class changes). No labels needed: use training tweets."""
+    and `changed` (share of texts whose predicted class changes). No labels needed: use training tweets. Runs on the CPU
+    in float32 (a copy is made if `model` is on a GPU or in half precision)."""
     from tqdm.auto import tqdm
     texts = check_texts(list(texts))
     if not texts: raise ValueError("texts is empty: pass some tweets (e.g. a few hundred from the training split).")
-    model = model.float().cpu().eval()
+    p = next(model.parameters())
+    if p.dtype != torch.float32 or p.device.type != "cpu": model = copy.deepcopy(model).float().cpu()   # the input is left as it is
+    model.eval()
     z0 = _logits(model, tokenizer, texts, max_length=max_length)
     linears, rows = [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)], []
     for name in tqdm(linears, desc="layers", disable=not progress):
