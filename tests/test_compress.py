@@ -327,3 +327,19 @@ def test_plot_tradeoff_min_f1():
     with pytest.raises(ValueError, match="min_f1"): plot_tradeoff(df, min_f1=0.9)
     with pytest.raises(ValueError, match="columns"): plot_tradeoff(df.drop(columns="size_mb"))
     plt.close("all")
+
+
+def test_transfer_texts_leave_out_known_tweets(real_data):
+    "The transfer set is every split of the other dataset, minus tweets found in any split of the teacher's data."
+    from tweetlab.compress import _transfer_texts
+    from tweetlab.data import load_tweets
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        senti = load_tweets("tweet_eval/sentiment", data_dir=real_data)
+    all_texts = [t for s in senti for t in senti[s]["text"]]
+    known = all_texts[:3]
+    data = DatasetDict(train=Dataset.from_dict({"text": known[:2] + ["not a sentiment tweet"], "label": [0, 1, 2]}),
+                       test=Dataset.from_dict({"text": known[2:], "label": [0]}))
+    out = _transfer_texts("tweet_eval/sentiment", data, data_dir=real_data)
+    assert len(out) == len(all_texts) - 3 and not set(known) & set(out) and out[0] == all_texts[3]

@@ -191,3 +191,18 @@ def test_read_and_write_record(tmp_path):
     (path / "tweetlab.json").write_text("{not json")
     with pytest.warns(UserWarning, match="Cached student .* damaged"):
         assert ft.read_record(path, key, lambda p: 1, "student") is None
+
+
+def test_quiet_datasets_restores_the_setting():
+    "Progress bars are off inside the block and back to the caller's setting after it, even after an error."
+    import datasets
+    datasets.enable_progress_bars()
+    with ft.quiet_datasets(): assert datasets.are_progress_bars_disabled()
+    assert not datasets.are_progress_bars_disabled()
+    with pytest.raises(RuntimeError):
+        with ft.quiet_datasets(): raise RuntimeError("boom")
+    assert not datasets.are_progress_bars_disabled()
+    datasets.disable_progress_bars()
+    with ft.quiet_datasets(): pass
+    assert datasets.are_progress_bars_disabled()                     # a caller who turned them off keeps them off
+    datasets.enable_progress_bars()

@@ -115,7 +115,7 @@ def benchmark(models, dataset, tokenizer, n_runs: int = 200, n_batch_runs: int =
 
     Timings are interleaved, in a rotating order. At batch size 1 each variant runs `block` consecutive tweets in turn,
     so that, as in a deployed service, its weights are warm in the CPU caches (`block=1`: strict round robin, every call
-    starts after the other variants have evicted its weights). `threads` fixes
+    starts after the other variants ran, which may have evicted its weights). `threads` fixes
     `torch.set_num_threads` (and ONNX Runtime's threads) for the run; None keeps the current setting."""
     from tqdm.auto import tqdm
     if not isinstance(models, dict): models = {"model": models}
