@@ -19,9 +19,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import pandas as pd
 import torch
 
-from tweetlab.compress import benchmark, check_targets, get_distilled, quantize
 from tweetlab.data import load_tweets, subsample
-from tweetlab.finetune import get_finetuned
+from tweetlab.models import get_distilled, get_finetuned
+from tweetlab.api.benchmark import benchmark, check_targets
+from tweetlab.quantize import quantize
 
 
 def main():

@@ -24,7 +24,7 @@ import textstat  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
 from tweetlab.data import load_tweets  # noqa: E402
-from tweetlab.features import WORD_RE, TweetFeatures, _LINK_RE, _lookup  # noqa: E402
+from tweetlab.features import LINK_RE, WORD_RE, TweetFeatures, lookup_word  # noqa: E402
 from tweetlab.lexicons import NRC_EMOTIONS, load_cmudict, load_lexicon, offline_textstat, syllable_count  # noqa: E402
 from tweetlab.text import ALL_CAPS_RE, ELONGATED_RE, EMOTICON_RE, HASHTAG_RE, MENTION_RE, URL_RE  # noqa: E402
 
@@ -47,7 +47,7 @@ class PerRow:
 
     def row(self, text: str, full: bool) -> dict:
         clean = html.unescape(text) if "&" in text else text
-        clean = MENTION_RE.sub(" ", _LINK_RE.sub(" ", clean)).replace("\u2019", "'")
+        clean = MENTION_RE.sub(" ", LINK_RE.sub(" ", clean)).replace("\u2019", "'")
         words = WORD_RE.findall(clean.lower())
         n = len(words)
         f = {"n_chars": len(text), "n_words": n, "mean_word_len": sum(map(len, words)) / n if n else 0.0,
@@ -62,17 +62,17 @@ class PerRow:
                       "hashtags": len(HASHTAG_RE.findall(text)), "mentions": len(MENTION_RE.findall(text)),
                       "links": len(_LINK_TOKEN_RE.findall(text)), "emoji": emoji.emoji_count(text),
                       "emoticons": len(EMOTICON_RE.findall(blanked)), "emoticon_valence": sum(self.emo_val.get(e, 0) for e in emos),
-                      "negators": sum(_lookup(w, self.neg) is not None for w in words),
-                      "intensifiers": sum(_lookup(w, self.boost) is not None for w in words),
-                      "diminishers": sum(_lookup(w, self.damp) is not None for w in words),
-                      "slang": sum(_lookup(w, self.slang) is not None for w in words)})
-        scores = [s for s in (_lookup(w, self.afinn) for w in words) if s is not None]
+                      "negators": sum(lookup_word(w, self.neg) is not None for w in words),
+                      "intensifiers": sum(lookup_word(w, self.boost) is not None for w in words),
+                      "diminishers": sum(lookup_word(w, self.damp) is not None for w in words),
+                      "slang": sum(lookup_word(w, self.slang) is not None for w in words)})
+        scores = [s for s in (lookup_word(w, self.afinn) for w in words) if s is not None]
         f.update({"afinn_sum": sum(scores), "afinn_mean": sum(scores) / len([s for s in scores if s != 0]) if any(scores) else 0.0,
                   "afinn_max": max([0.0, *scores]), "afinn_min": min([0.0, *scores]),
                   "afinn_pos": sum(s > 0 for s in scores), "afinn_neg": sum(s < 0 for s in scores)})
         counts = dict.fromkeys(NRC_EMOTIONS, 0)
         for w in words:
-            for e in _lookup(w, self.nrc) or (): counts[e] += 1
+            for e in lookup_word(w, self.nrc) or (): counts[e] += 1
         f.update({f"nrc_{e}": c / n if n else 0.0 for e, c in counts.items()})
         if full:
             v = self.vader.polarity_scores(text)

@@ -2,7 +2,7 @@
 # The project's one test command (run from anywhere, with the project installed: pip install -e ".[dev]"):
 #   1. nbdev-export leaves tweetlab/ unchanged   (else: run nbdev-export and commit)
 #   2. nbdev-clean leaves the notebooks unchanged (else: run nbdev-clean and commit)
-#   3. nbdev-test runs every notebook (quick run: IN_TEST=1 and TWEETLAB_QUICK=1; cells flagged slow/gpu/notest skipped)
+#   3. nbdev-test runs every notebook (quick run: TWEETLAB_QUICK=1, which the notebooks read through pick(); cells flagged slow/gpu/notest skipped)
 #   4. scripts/build_docs.sh builds the website into _docs/ (no Quarto needed)
 #   5. pytest: tests/, the rendered website included
 # Stops at the first failing step and prints a summary.

@@ -4,6 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from tweetlab.api.training import load_tokenizer
+from tiny_classifier import tiny_classifier
+
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch):
@@ -19,3 +22,15 @@ def real_data() -> Path:
     raw = os.environ.get("TWEETLAB_DATA")
     if not raw or not Path(raw).is_dir(): pytest.skip("TWEETLAB_DATA is not set to the real data folder")
     return Path(raw)
+
+
+@pytest.fixture(scope="module")
+def tokenizer():
+    "The packaged default encoder's tokenizer (offline)."
+    return load_tokenizer()
+
+
+@pytest.fixture(scope="module")
+def tiny(tokenizer):
+    "A tiny random 4-layer BERT classifier over the four TweetEval emotion classes."
+    return tiny_classifier(tokenizer)

@@ -10,12 +10,18 @@ def test_quick_flags(monkeypatch):
     monkeypatch.delenv("IN_TEST", raising=False)
     monkeypatch.delenv("TWEETLAB_QUICK", raising=False)
     assert not config.is_quick() and config.pick("full", "quick") == "full"
-    for var, val in [("IN_TEST", "1"), ("TWEETLAB_QUICK", "yes")]:
-        monkeypatch.setenv(var, val)
-        assert config.is_quick() and config.pick("full", "quick") == "quick"
-        monkeypatch.delenv(var)
+    monkeypatch.setenv("TWEETLAB_QUICK", "yes")
+    assert config.is_quick() and config.pick("full", "quick") == "quick"
     monkeypatch.setenv("TWEETLAB_QUICK", "0")
     assert not config.is_quick()
+
+
+def test_in_test_alone_is_not_quick(monkeypatch):
+    "nbdev-test sets IN_TEST in the notebooks it runs; the library must not switch to a quick run because of it."
+    monkeypatch.delenv("TWEETLAB_QUICK", raising=False)
+    monkeypatch.setenv("IN_TEST", "1")
+    assert not config.is_quick() and config.pick("full", "quick") == "full"
+    assert not config.get_config().quick
 
 
 def test_seed(monkeypatch):

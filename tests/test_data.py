@@ -9,7 +9,7 @@ from datasets import ClassLabel, Dataset
 from hypothesis import given, settings, strategies as st
 
 from tweetlab.data import (DATASETS, DataWarning, get_spec, id2label, label2id, label_names, load_tweets, make_sample,
-                           official_score, read_mapping, subsample, to_pandas)
+                           official_score, _read_mapping, subsample, to_pandas)
 
 
 def write_tweet_eval(folder: Path, splits: dict, mapping=("neg", "pos")) -> Path:
@@ -58,9 +58,9 @@ def test_non_integer_label_and_bad_mapping(tmp_path):
     folder = write_tweet_eval(tmp_path / "t", {"train": (["a"], ["x"])})
     with pytest.raises(ValueError, match="not an integer id"): load_tweets(folder)
     (tmp_path / "m.txt").write_text("0\tneg\n2\tpos\n")
-    with pytest.raises(ValueError, match="without gaps"): read_mapping(tmp_path / "m.txt")
+    with pytest.raises(ValueError, match="without gaps"): _read_mapping(tmp_path / "m.txt")
     (tmp_path / "m.txt").write_text("neg\n")
-    with pytest.raises(ValueError, match="expected 'id<TAB>name'"): read_mapping(tmp_path / "m.txt")
+    with pytest.raises(ValueError, match="expected 'id<TAB>name'"): _read_mapping(tmp_path / "m.txt")
 
 
 def test_half_a_split_is_an_error(tmp_path):

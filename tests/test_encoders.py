@@ -9,7 +9,9 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tweetlab.encoders import (POOLINGS, CacheWarning, Encoder, cache_path, embed, load_encoder, plot_umap, pool_hidden,
+from tweetlab.api.cache import CacheWarning
+from tweetlab.pooling import POOLINGS, pool_hidden
+from tweetlab.encoders import (Encoder, cache_path, embed, load_encoder, plot_umap,
                                umap_2d)
 
 TWEETS = ["@user I am sooo happy today!! #blessed", "worst. service. ever. never again #angry",

@@ -10,8 +10,14 @@ from datasets import DatasetDict
 
 from tweetlab.data import make_sample
 from tweetlab import finetune as ft
-from tweetlab.finetune import (TrainConfig, count_trainable, freeze_encoder, get_finetuned, highest_loss, load_classifier,
-                               make_classifier, predict, save_classifier, train, train_loop)
+from tweetlab.api.cache import CacheWarning
+from tweetlab.api.inference import predict
+from tweetlab.api.training import TrainConfig, load_tokenizer
+from tweetlab import models
+from tweetlab.api.training import load_classifier, save_classifier
+from tweetlab.finetune import count_trainable, freeze_encoder, make_classifier, train, train_loop
+from tweetlab.models import get_finetuned
+from tweetlab.metrics import top_losses
 
 NAMES = ["anger", "joy", "optimism", "sadness"]
 TINY = TrainConfig(epochs=1, max_steps=2, batch_size=8, max_length=32, eval_batch_size=32, patience=1)
@@ -22,7 +28,7 @@ def tiny_encoder(tmp_path_factory):
     "A folder with a randomly initialised 2-layer BERT and the default encoder's tokenizer."
     from transformers import BertConfig, BertModel
     d = tmp_path_factory.mktemp("tiny-bert")
-    tok = ft.load_tokenizer()
+    tok = load_tokenizer()
     torch.manual_seed(0)
     BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                          intermediate_size=64, max_position_embeddings=128)).save_pretrained(d)
@@ -79,7 +85,7 @@ def test_freeze_encoder(tiny_encoder):
 
 
 def test_predict_shapes_and_probabilities(tiny_encoder):
-    m, tok = make_classifier(tiny_encoder, labels=NAMES), ft.load_tokenizer(tiny_encoder)
+    m, tok = make_classifier(tiny_encoder, labels=NAMES), load_tokenizer(tiny_encoder)
     texts = ["so happy today!!", "I hate this", "a much longer tweet " * 10, "ok"]
     ids, p = predict(m, texts, tok, batch_size=3)
     assert ids.shape == (4,) and p.shape == (4, 4) and np.allclose(p.sum(1), 1, atol=1e-5)
@@ -94,11 +100,11 @@ def test_predict_shapes_and_probabilities(tiny_encoder):
 def test_predict_bad_input(tiny_encoder, bad, err):
     m = make_classifier(tiny_encoder, labels=NAMES)
     with pytest.raises(err):
-        predict(m, bad, ft.load_tokenizer(tiny_encoder))
+        predict(m, bad, load_tokenizer(tiny_encoder))
 
 
 def test_save_load_round_trip(tiny_encoder, tmp_path):
-    m, tok = make_classifier(tiny_encoder, labels=NAMES), ft.load_tokenizer(tiny_encoder)
+    m, tok = make_classifier(tiny_encoder, labels=NAMES), load_tokenizer(tiny_encoder)
     texts = ["so happy today!!", "I hate this", "sad :(", "optimistic about tomorrow"]
     before = predict(m, texts, tok)
     path = save_classifier(m, tok, tmp_path / "clf")
@@ -116,7 +122,7 @@ def test_save_load_round_trip(tiny_encoder, tmp_path):
 
 @pytest.mark.parametrize("fit", [train, train_loop])
 def test_train_runs_and_checks_labels(tiny_encoder, sample, cache, fit):
-    tok = ft.load_tokenizer(tiny_encoder)
+    tok = load_tokenizer(tiny_encoder)
     data = DatasetDict(train=sample["train"], validation=sample["validation"])
     res = fit(make_classifier(tiny_encoder, labels=sample), tok, data, TINY, progress=False)
     assert res.info["steps"] == 2 and 0 <= res.best_score <= 1 and not res.model.training
@@ -128,7 +134,7 @@ def test_train_runs_and_checks_labels(tiny_encoder, sample, cache, fit):
 
 
 def test_class_weights(tiny_encoder, sample, cache):
-    tok = ft.load_tokenizer(tiny_encoder)
+    tok = load_tokenizer(tiny_encoder)
     data = DatasetDict(train=sample["train"], validation=sample["validation"])
     res = train(make_classifier(tiny_encoder, labels=sample), tok, data, TINY, class_weights="balanced", progress=False)
     assert res.info["steps"] == 2
@@ -137,35 +143,47 @@ def test_class_weights(tiny_encoder, sample, cache):
 
 
 def test_get_finetuned_caches(tiny_encoder, cache, monkeypatch):
-    kw = dict(dataset="sample", encoder=tiny_encoder, config=TINY, quick=True, progress=False)
+    kw = dict(dataset="sample", encoder=tiny_encoder, config=TINY, n_train=40, n_validation=20, progress=False)
     first = get_finetuned(**kw)
-    assert first.path.is_dir() and first.path.parent == cache / "models" and first.key["quick"]
+    assert first.path.is_dir() and first.path.parent == cache / "models" and first.key["n_train"] == 40
     meta = json.loads((first.path / "tweetlab.json").read_text())
-    assert meta["key"] == first.key and meta["info"]["steps"] == 2
-    monkeypatch.setattr(ft, "train", lambda *a, **k: pytest.fail("trained twice"))   # second call must hit the cache
+    assert meta["key"] == first.key and meta["info"]["steps"] == 2 and meta["info"]["n_train"] == 40
+    monkeypatch.setattr(models, "train", lambda *a, **k: pytest.fail("trained twice"))   # second call must hit the cache
     second = get_finetuned(**kw)
     texts = ["so happy today!!", "I hate this"]
     assert second.path == first.path and np.allclose(first.predict(texts)[1], second.predict(texts)[1], atol=1e-6)
-    assert ft.finetuned_path(**{k: v for k, v in kw.items() if k != "progress"}) == first.path
-    assert ft.finetuned_path(dataset="sample", encoder=tiny_encoder, config=TINY, quick=True, head_only=True) != first.path
-    assert not [p for p in (cache / "models").iterdir() if p.name.startswith(".")]       # no temp folders left
+    assert models.finetune_key("sample", tiny_encoder, TINY, head_only=True, n_train=40, n_validation=20) != first.key
+    assert not [p for p in (cache / "models").iterdir() if p.name.startswith(".") or p.name.endswith(".tmp")]   # no temp folders left
 
 
 def test_get_finetuned_rebuilds_damaged(tiny_encoder, cache):
-    kw = dict(dataset="sample", encoder=tiny_encoder, config=TINY, quick=True, method="loop", progress=False)
+    kw = dict(dataset="sample", encoder=tiny_encoder, config=TINY, method="loop", progress=False)
     first = get_finetuned(**kw)
     (first.path / "model.safetensors").write_bytes(b"garbage")
-    with pytest.warns(UserWarning, match="damaged"):
+    with pytest.warns(CacheWarning, match="damaged"):
         again = get_finetuned(**kw)
     assert again.path == first.path and (again.path / "model.safetensors").stat().st_size > 100
 
 
-def test_highest_loss():
+def test_failed_load_keeps_the_model(tiny_encoder, cache, monkeypatch):
+    "Loading a cached model onto a device this machine lacks raises, and the trained model stays on disk."
+    kw = dict(dataset="sample", encoder=tiny_encoder, config=TINY, progress=False)
+    first = get_finetuned(**kw)
+    files = sorted(p.name for p in first.path.iterdir())
+    missing = "cuda:7" if not torch.cuda.is_available() else "meta-device-that-does-not-exist"
+    with pytest.raises(Exception):
+        get_finetuned(**kw, device=missing)
+    assert sorted(p.name for p in first.path.iterdir()) == files
+    monkeypatch.setattr(models, "train", lambda *a, **k: pytest.fail("trained again"))   # still a cache hit afterwards
+    assert get_finetuned(**kw).path == first.path
+
+
+def test_top_losses():
     P = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
-    df = highest_loss(["a", "b", "c"], [1, 1, 0], P, ["x", "y"], k=2)
+    df = top_losses(["a", "b", "c"], [1, 1, 0], P, ["x", "y"], k=2)
     assert list(df.index) == [0, 2] and df["loss"].is_monotonic_decreasing
     with pytest.raises(ValueError):
-        highest_loss(["a"], [0, 1], P, ["x", "y"])
+        top_losses(["a"], [0, 1], P, ["x", "y"])
 
 
 def test_search_hyperparameters(tiny_encoder, sample, cache):
@@ -174,35 +192,3 @@ def test_search_hyperparameters(tiny_encoder, sample, cache):
     df = ft.search_hyperparameters(data, n_trials=2, encoder=tiny_encoder, base=TINY, epochs=(1, 1), batch_sizes=(8,))
     assert len(df) == 2 and {"lr", "batch_size", "epochs", "val macro-F1"} <= set(df.columns)
     assert df["val macro-F1"].is_monotonic_decreasing
-
-
-def test_read_and_write_record(tmp_path):
-    path, key = tmp_path / "models" / "m", {"format": 1, "config": {"lr": 1e-4}}
-    saved = lambda d: (d / "weights.txt").write_text("w")
-    assert ft.read_record(path, key, lambda p: 1) is None                       # nothing cached yet
-    ft.write_record(path, key, {"steps": 3}, pd.DataFrame({"epoch": [1.0]}), saved)
-    (obj, rec) = ft.read_record(path, key, lambda p: (p / "weights.txt").read_text())
-    assert obj == "w" and rec["info"] == {"steps": 3} and rec["history"] == {"epoch": [1.0]}
-    assert not [p for p in path.parent.iterdir() if p.name != "m"]              # no temporary folder left
-    with pytest.warns(UserWarning, match="damaged.*key differs"):               # another key: rebuilt, not reused
-        assert ft.read_record(path, {**key, "format": 2}, lambda p: 1) is None
-    assert not path.exists()
-    ft.write_record(path, key, {}, pd.DataFrame(), saved)
-    (path / "tweetlab.json").write_text("{not json")
-    with pytest.warns(UserWarning, match="Cached student .* damaged"):
-        assert ft.read_record(path, key, lambda p: 1, "student") is None
-
-
-def test_quiet_datasets_restores_the_setting():
-    "Progress bars are off inside the block and back to the caller's setting after it, even after an error."
-    import datasets
-    datasets.enable_progress_bars()
-    with ft.quiet_datasets(): assert datasets.are_progress_bars_disabled()
-    assert not datasets.are_progress_bars_disabled()
-    with pytest.raises(RuntimeError):
-        with ft.quiet_datasets(): raise RuntimeError("boom")
-    assert not datasets.are_progress_bars_disabled()
-    datasets.disable_progress_bars()
-    with ft.quiet_datasets(): pass
-    assert datasets.are_progress_bars_disabled()                     # a caller who turned them off keeps them off
-    datasets.enable_progress_bars()

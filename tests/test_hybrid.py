@@ -7,10 +7,11 @@ import pytest
 import torch
 from datasets import ClassLabel, Dataset, DatasetDict
 
-from tweetlab.finetune import TrainConfig, load_tokenizer
-from tweetlab.hybrid import (FeatureScaler, HybridCollator, TransformerWithFeatures, check_features, drop_group_ablation,
-                             feature_groups, hybrid_dataset, load_hybrid, paired_bootstrap, predict_hybrid, save_hybrid,
-                             seed_table, stack, train_hybrid)
+from tweetlab.api.feature_table import (FeatureScaler, HybridCollator, check_features, drop_group_ablation, feature_groups,
+                                        hybrid_dataset, stack)
+from tweetlab.api.training import TrainConfig, load_tokenizer, save_classifier
+from tweetlab.hybrid import HybridConfig, TransformerWithFeatures, load_hybrid, predict_hybrid, train_hybrid
+from tweetlab.metrics import paired_bootstrap, seed_table
 
 LABELS = ["anger", "joy", "optimism", "sadness"]
 NAMES = ["exclamations", "afinn_sum", "vader_compound"]
@@ -28,7 +29,7 @@ def tiny_model(tok, seed=0, names=NAMES):
     torch.manual_seed(seed)
     enc = BertModel(BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
                                intermediate_size=64, max_position_embeddings=128))
-    return TransformerWithFeatures(enc, names, LABELS, proj_dim=16, feature_dim=8)
+    return TransformerWithFeatures(HybridConfig(enc.config.to_dict(), names, LABELS, proj_dim=16, feature_dim=8), encoder=enc)
 
 
 def feats(n, seed=0, shift=0.0):
@@ -102,15 +103,16 @@ def test_scaler_fitted_on_train_only_and_round_trip(tok, tmp_path):
     texts = list(data["validation"]["text"])
     ids, p = predict_hybrid(model, tok, texts, F["validation"])
     assert p.shape == (8, 4) and np.allclose(p.sum(1), 1, atol=1e-5) and (ids == p.argmax(1)).all()
-    path = save_hybrid(model, tok, tmp_path / "hyb")
-    meta = json.loads((path / "hybrid.json").read_text())
-    assert meta["feature_names"] == NAMES and np.allclose(meta["scaler"]["mean"], model.scaler.mean)
+    path = save_classifier(model, tok, tmp_path / "hyb")
+    meta = json.loads((path / "config.json").read_text())
+    assert meta["model_type"] == "tweetlab-hybrid" and meta["feature_names"] == NAMES
+    assert np.allclose(meta["scaler"]["mean"], F["train"].mean().to_numpy(), atol=1e-4)
     assert (path / "model.safetensors").is_file() and not list(path.glob("*.bin")) and not list(path.glob("*.pt"))
     again, tok2 = load_hybrid(path, device="cpu")
     ids2, p2 = predict_hybrid(again, tok2, texts, F["validation"])
     assert (ids2 == ids).all() and np.allclose(p2, p, atol=1e-6)
     with pytest.raises(FileExistsError):
-        save_hybrid(model, tok, path)
+        save_classifier(model, tok, path)
     with pytest.raises(FileNotFoundError, match="not a saved hybrid"):
         load_hybrid(tmp_path / "nothing")
 

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tweetlab.probe import (compare_probes, dummy_baselines, evaluate_probe, fit_probe, layerwise_probe, plot_layerwise,
-                            top_losses)
+from tweetlab.metrics import top_losses
+from tweetlab.metrics import dummy_baselines
+from tweetlab.probe import compare_probes, evaluate_probe, fit_probe, layerwise_probe, plot_layerwise
 
 NAMES = ["anger", "joy", "optimism", "sadness"]
 
@@ -113,15 +114,15 @@ def test_top_losses():
     X, y = _data(200)
     p = fit_probe(X, y, Cs=1.0)
     texts = [f"tweet {i}" for i in range(len(y))]
-    t = top_losses(p, X, y, texts, NAMES, n=15)
+    t = top_losses(texts, y, p.predict_proba(X), NAMES, k=15)
     assert len(t) == 15 and t["loss"].is_monotonic_decreasing
     P = p.predict_proba(X)
     losses = -np.log(P[np.arange(len(y)), y])
     assert np.isclose(t["loss"].iloc[0], losses.max(), atol=0.01)
     assert t.index[0] == int(np.argmax(losses)) and t["text"].iloc[0] == texts[t.index[0]]
     assert set(t["gold"]) <= set(NAMES) and set(t["predicted"]) <= set(NAMES)
-    with pytest.raises(ValueError, match="texts has 3 items"):
-        top_losses(p, X, y, texts[:3], NAMES)
+    with pytest.raises(ValueError, match="same length"):
+        top_losses(texts[:3], y, p.predict_proba(X), NAMES)
 
 
 def test_probe_on_real_embeddings(real_data):

@@ -25,10 +25,16 @@ import pytest
 HOME_TITLE = "tweetlab"  # title of nbs/index.ipynb (-> index.html)
 DATA_PAGE = "data.html"  # output file of nbs/00_data.ipynb
 DATA_TITLE = "Loading tweet datasets"  # the data page's title starts with this
-DATA_API = ["load_tweets", "subsample"]  # show_doc headings on the data page
-CONFIG_PAGE = "config.html"  # output file of nbs/00_config.ipynb
+DATA_REF = "api/data.html"  # output file of nbs/api/data.ipynb, the loader's reference page
+DATA_API = ["load_tweets", "subsample"]  # show_doc headings on the data reference page
+CONFIG_PAGE = "api/config.html"  # output file of nbs/api/config.ipynb
 CONFIG_API = ["get_config"]  # show_doc anchors on the config page
-SIDEBAR_PAGES = ["index.html", DATA_PAGE]  # pages the sidebar must link to (at least)
+SIDEBAR_PAGES = ["index.html", DATA_PAGE, "finetuning.html", "api/cache.html", "api/training.html"]  # pages the sidebar must link to
+# plumbing that must not show up as headings (the table of contents) of a lesson page: it lives on the reference pages
+PLUMBING = {"finetuning.html": ["atomic_folder", "write_entry", "quiet_datasets", "finetune_key", "get_finetuned", "TrainConfig",
+                                "training_args", "run_trainer", "save_classifier", "search_hyperparameters"],
+            "hybrid.html": ["check_features", "FeatureScaler", "HybridCollator", "get_hybrid", "paired_bootstrap"],
+            "distillation.html": ["get_distilled", "export_onnx", "with_transfer_set", "TeacherLogitsCollator"]}
 
 DOCS = Path(__file__).resolve().parents[1] / "_docs"
 SHOTS = Path(os.environ.get("TWEETLAB_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tweetlab-site-screenshots")
@@ -234,8 +240,8 @@ def api_heading(dom, page, name):
 
 @pytest.mark.parametrize("name", DATA_API)
 def test_data_api_entry(site, name):
-    dom = load(site, DATA_PAGE)
-    h = api_heading(dom, DATA_PAGE, name)
+    dom = load(site, DATA_REF)
+    h = api_heading(dom, DATA_REF, name)
     # a show_doc entry shows the signature (a code block) between its heading and the next one
     nodes = list(dom.iter())
     after = []
@@ -243,7 +249,28 @@ def test_data_api_entry(site, name):
         if n.tag in ("h1", "h2", "h3", "h4"):
             break
         after.append(n)
-    assert any(n.tag == "pre" and name in n.text for n in after), f"{DATA_PAGE}: no signature of {name} under its heading"
+    assert any(n.tag == "pre" and name in n.text for n in after), f"{DATA_REF}: no signature of {name} under its heading"
+
+
+def test_sidebar_has_course_then_reference(site):
+    "The sidebar's two parts, in this order: the course (lessons in order), then the library reference."
+    dom = load(site, "index.html")
+    text = dom.text
+    assert "The course" in text and "Library reference" in text, "sidebar lacks its two parts"
+    assert text.index("The course") < text.index("Library reference")
+    links = sidebar_links(dom, "index.html")
+    lessons = [l for l in links if not l.startswith("api/") and l != "index.html"]
+    assert lessons.index("data.html") < lessons.index("finetuning.html") < lessons.index("transfer.html"), lessons
+    assert all(links.index(l) < links.index("api/config.html") for l in lessons), links
+
+
+@pytest.mark.parametrize("page", sorted(PLUMBING))
+def test_lesson_headings_are_lesson_sections(site, page):
+    "A lesson's table of contents lists its sections and its own code, not library plumbing."
+    dom = load(site, page)
+    ids = {h.attrs.get("id") or h.attrs.get("data-anchor-id") for h in dom.iter() if h.tag in ("h2", "h3", "h4")}
+    wrong = [n for n in PLUMBING[page] if n in ids]
+    assert not wrong, f"{page}: plumbing headings {wrong}; they belong on the reference pages"
 
 
 @pytest.mark.parametrize("name", CONFIG_API)

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tweetlab.text import (ARTEFACTS, EMOTICON_RE, HASHTAG_RE, MENTION_RE, URL_RE, check_texts, count_artefacts,
+from tweetlab.api.checks import check_texts
+from tweetlab.text import (ARTEFACTS, EMOTICON_RE, HASHTAG_RE, MENTION_RE, URL_RE, count_artefacts,
                            emoji_to_text, normalize_tweet, normalize_tweets, text_to_emoji, tokenize)
 
 BAD = [None, float("nan"), np.nan, 3, 2.5, b"bytes", ["list"], pd.NA]

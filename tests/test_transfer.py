@@ -7,11 +7,11 @@ import scipy.sparse as sp
 from datasets import ClassLabel, Dataset, DatasetDict
 from hypothesis import given, settings, strategies as st
 
-from tweetlab import transfer
+from tweetlab.api.corpora import (STAGES, BowEncoder, CorpusMismatchError, LabelAlignmentError, align_labels, shared_classes,
+                                   transfer_summary, transfer_table)
+from tweetlab.api.mlp import MLP, load_mlp, predict_mlp, save_mlp
 from tweetlab.config import set_seed
-from tweetlab.transfer import (STAGES, BowEncoder, CorpusMismatchError, LabelAlignmentError, MLP, align_labels, load_mlp,
-                               predict_mlp, save_mlp, shared_classes, train_mlp, transfer_experiment, transfer_summary,
-                               transfer_table)
+from tweetlab.transfer import MLPConfig, train_mlp, transfer_experiment
 
 
 def corpus(labels, names, split="train"):
@@ -132,7 +132,7 @@ def data(n=300, d=10, seed=0):
 def test_save_load_round_trip(tmp_path):
     X, y = data()
     m = MLP(10, 2, hidden=(16, 8), dropout=0.3)
-    train_mlp(m, X[:200], y[:200], X[200:], y[200:], epochs=2, verbose=False, progress=False)
+    train_mlp(m, X[:200], y[:200], X[200:], y[200:], MLPConfig(epochs=2), progress=False)
     save_mlp(m, tmp_path / "m", labels=["neg", "pos"])
     m2 = load_mlp(tmp_path / "m")
     assert m2.config == m.config and m2.meta["labels"] == ["neg", "pos"]
@@ -140,7 +140,7 @@ def test_save_load_round_trip(tmp_path):
     p2, P2 = predict_mlp(m2, X)
     assert np.array_equal(p1, p2) and np.array_equal(P1, P2)
     files = sorted(f.name for f in (tmp_path / "m").iterdir())
-    assert files == ["config.json", "model.safetensors"]              # no pickle
+    assert files == ["README.md", "config.json", "meta.json", "model.safetensors"]   # no pickle
     assert json.loads((tmp_path / "m" / "config.json").read_text())["hidden"] == [16, 8]
 
 
@@ -156,7 +156,7 @@ def test_best_epoch_is_kept(tmp_path):
     "Validation labels are the opposite of the training rule: validation accuracy falls as the model learns."
     X, y = data(600)
     m = MLP(10, 2, hidden=(32,), dropout=0.0)
-    r = train_mlp(m, X[:400], y[:400], X[400:], 1 - y[400:], epochs=6, lr=5e-3, seed=1, verbose=False, progress=False,
+    r = train_mlp(m, X[:400], y[:400], X[400:], 1 - y[400:], MLPConfig(epochs=6, lr=5e-3), seed=1, progress=False,
                   checkpoint_dir=tmp_path / "ck")
     h = r.history
     assert r.best_epoch == int(h["val_acc"].idxmax()) and h.loc[r.best_epoch, "best"] and h["best"].sum() == 1
@@ -175,12 +175,12 @@ def test_training_is_deterministic():
     for _ in range(2):
         set_seed(3)
         m = MLP(10, 2, hidden=(16,), dropout=0.3)
-        r = train_mlp(m, X[:200], y[:200], X[200:], y[200:], epochs=3, seed=7, verbose=False, progress=False)
+        r = train_mlp(m, X[:200], y[:200], X[200:], y[200:], MLPConfig(epochs=3), seed=7, progress=False)
         out.append((r.history[["train_loss", "val_acc"]].to_numpy(), predict_mlp(m, X)[1]))
     assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
 
 
-def test_tensorboard_absent_message(tmp_path, capsys, monkeypatch):
+def test_tensorboard_absent_message(tmp_path, monkeypatch):
     import builtins
     real = builtins.__import__
 
@@ -188,10 +188,10 @@ def test_tensorboard_absent_message(tmp_path, capsys, monkeypatch):
         if name.startswith("torch.utils.tensorboard"): raise ImportError("no tensorboard")
         return real(name, *a, **k)
     monkeypatch.setattr(builtins, "__import__", no_tb)
-    monkeypatch.setattr(transfer, "_TB_SAID", [])                   # the message is shown once per session
     X, y = data(100)
-    train_mlp(MLP(10, 2, hidden=(4,)), X, y, X, y, epochs=1, verbose=False, progress=False, tensorboard_dir=tmp_path / "tb")
-    assert "TensorBoard logging skipped" in capsys.readouterr().out
+    with pytest.warns(UserWarning) as w:
+        train_mlp(MLP(10, 2, hidden=(4,)), X, y, X, y, MLPConfig(epochs=1), progress=False, tensorboard_dir=tmp_path / "tb")
+    assert "TensorBoard logging skipped" in str(w[0].message)
 
 
 @pytest.mark.parametrize("kwargs,msg", [
@@ -208,9 +208,9 @@ def test_mlp_bad_args(kwargs, msg):
 def test_train_bad_input(tmp_path):
     X, y = data(50)
     m = MLP(10, 2, hidden=(4,))
-    with pytest.raises(ValueError, match="in_dim=10"):
+    with pytest.raises(ValueError, match="expects 10"):
         train_mlp(m, X[:, :5], y, X, y)
-    with pytest.raises(ValueError, match="one label id per row"):
+    with pytest.raises(ValueError, match="one label per row"):
         train_mlp(m, X, y[:10], X, y)
     with pytest.raises(ValueError, match=r"class ids in 0\.\.1"):
         train_mlp(m, X, y + 1, X, y)
@@ -218,8 +218,8 @@ def test_train_bad_input(tmp_path):
     with pytest.raises(ValueError, match="NaN"):
         train_mlp(m, bad, y, X, y)
     with pytest.raises(ValueError, match="epochs"):
-        train_mlp(m, X, y, X, y, epochs=0)
-    with pytest.raises(TypeError, match="tweetlab.transfer.MLP"):
+        train_mlp(m, X, y, X, y, MLPConfig(epochs=0))
+    with pytest.raises(TypeError, match="tweetlab.api.mlp.MLP"):
         train_mlp(object(), X, y, X, y)
     with pytest.raises(FileNotFoundError, match="not a saved MLP"):
         load_mlp(tmp_path)
@@ -234,7 +234,7 @@ def test_transfer_experiment_and_tables():
     Xa = {s: rng.normal(size=(150, 6)).astype(np.float32) for s in ("train", "validation", "test")}
     ya = {s: (x[:, 0] > 0).astype(np.int64) for s, x in Xa.items()}
     Xb = {s: x + np.float32(2.0) for s, x in Xa.items()}
-    r = transfer_experiment(Xa, ya, Xb, ya, ["neg", "pos"], names=("A", "B"), hidden=(16,), dropout=0.0, epochs=(6, 6), lr=5e-3)
+    r = transfer_experiment(Xa, ya, Xb, ya, ["neg", "pos"], names=("A", "B"), config=MLPConfig(hidden=(16,), dropout=0.0, epochs=(6, 6), lr=5e-3))
     assert set(r.scores["stage"]) == set(STAGES) and len(r.scores) == 6
     t = transfer_table(r.scores, "macro_f1")
     assert t.shape == (2, 2) and list(t.columns) == ["A", "B"] and list(t.index) == list(STAGES[:2])

@@ -1,0 +1,1 @@
+"The library under the lessons: one module per job (input checks, the cache, batched inference, training plumbing)."
