@@ -189,6 +189,7 @@ def test_top_losses():
 def test_search_hyperparameters(tiny_encoder, sample, cache):
     pytest.importorskip("optuna")
     data = DatasetDict(train=sample["train"], validation=sample["validation"])
-    df = ft.search_hyperparameters(data, n_trials=2, encoder=tiny_encoder, base=TINY, epochs=(1, 1), batch_sizes=(8,))
+    from tweetlab.api.search import search_hyperparameters
+    df = search_hyperparameters(data, n_trials=2, encoder=tiny_encoder, base=TINY, epochs=(1, 1), batch_sizes=(8,))
     assert len(df) == 2 and {"lr", "batch_size", "epochs", "val macro-F1"} <= set(df.columns)
     assert df["val macro-F1"].is_monotonic_decreasing

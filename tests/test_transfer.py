@@ -10,6 +10,7 @@ from hypothesis import given, settings, strategies as st
 from tweetlab.api.corpora import (STAGES, BowEncoder, CorpusMismatchError, LabelAlignmentError, align_labels, shared_classes,
                                    transfer_summary, transfer_table)
 from tweetlab.api.mlp import MLP, load_mlp, predict_mlp, save_mlp
+from tweetlab import transfer
 from tweetlab.config import set_seed
 from tweetlab.transfer import MLPConfig, train_mlp, transfer_experiment
 
@@ -180,7 +181,7 @@ def test_training_is_deterministic():
     assert np.array_equal(out[0][0], out[1][0]) and np.array_equal(out[0][1], out[1][1])
 
 
-def test_tensorboard_absent_message(tmp_path, monkeypatch):
+def test_tensorboard_absent_message(tmp_path, monkeypatch, caplog):
     import builtins
     real = builtins.__import__
 
@@ -189,9 +190,12 @@ def test_tensorboard_absent_message(tmp_path, monkeypatch):
         return real(name, *a, **k)
     monkeypatch.setattr(builtins, "__import__", no_tb)
     X, y = data(100)
-    with pytest.warns(UserWarning) as w:
+    transfer._no_tensorboard.cache_clear()                          # the warning is logged once per session
+    with caplog.at_level("WARNING", logger="tweetlab.transfer"):
         train_mlp(MLP(10, 2, hidden=(4,)), X, y, X, y, MLPConfig(epochs=1), progress=False, tensorboard_dir=tmp_path / "tb")
-    assert "TensorBoard logging skipped" in str(w[0].message)
+        train_mlp(MLP(10, 2, hidden=(4,)), X, y, X, y, MLPConfig(epochs=1), progress=False, tensorboard_dir=tmp_path / "tb2")
+    said = [r for r in caplog.records if "TensorBoard logging skipped" in r.getMessage()]
+    assert len(said) == 1 and said[0].levelname == "WARNING"
 
 
 @pytest.mark.parametrize("kwargs,msg", [

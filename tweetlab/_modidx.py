@@ -442,6 +442,7 @@ d = { 'settings': { 'branch': 'main',
             'tweetlab.transfer': { 'tweetlab.transfer.MLPConfig': ('transfer.html#mlpconfig', 'tweetlab/transfer.py'),
                                    'tweetlab.transfer.MLPResult': ('transfer.html#mlpresult', 'tweetlab/transfer.py'),
                                    'tweetlab.transfer.TransferResult': ('transfer.html#transferresult', 'tweetlab/transfer.py'),
+                                   'tweetlab.transfer._no_tensorboard': ('transfer.html#_no_tensorboard', 'tweetlab/transfer.py'),
                                    'tweetlab.transfer._tb_writer': ('transfer.html#_tb_writer', 'tweetlab/transfer.py'),
                                    'tweetlab.transfer.train_mlp': ('transfer.html#train_mlp', 'tweetlab/transfer.py'),
                                    'tweetlab.transfer.transfer_experiment': ('transfer.html#transfer_experiment', 'tweetlab/transfer.py')}}}

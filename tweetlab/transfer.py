@@ -11,8 +11,8 @@ __all__ = ['MLPConfig', 'MLPResult', 'train_mlp', 'TransferResult', 'transfer_ex
 import copy
 import logging
 import time
-import warnings
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +29,18 @@ from .metrics import evaluate
 _log = logging.getLogger(__name__)
 
 # %% ../nbs/08_transfer.ipynb #e9bc5af9
+@lru_cache(maxsize=1)
+def _no_tensorboard() -> None:
+    "Say once per session that TensorBoard logging is skipped."
+    _log.warning("TensorBoard logging skipped: the `tensorboard` package is not installed (pip install tensorboard); "
+                 "the per-epoch history is still returned.")
+
 def _tb_writer(log_dir):
-    "A TensorBoard SummaryWriter, or None (with a warning) when the tensorboard package is missing."
+    "A TensorBoard SummaryWriter, or None (with a logged warning, once) when the tensorboard package is missing."
     if log_dir is None: return None
     try: from torch.utils.tensorboard import SummaryWriter
     except ImportError:
-        warnings.warn("TensorBoard logging skipped: the `tensorboard` package is not installed (pip install tensorboard); "
-                      "the per-epoch history is still returned.", UserWarning, stacklevel=3)
-        return None
+        _no_tensorboard(); return None
     return SummaryWriter(log_dir=str(log_dir))
 
 @dataclass(frozen=True)
