@@ -262,6 +262,9 @@ def test_sidebar_has_course_then_reference(site):
     lessons = [l for l in links if not l.startswith("api/") and l != "index.html"]
     assert lessons.index("data.html") < lessons.index("finetuning.html") < lessons.index("transfer.html"), lessons
     assert all(links.index(l) < links.index("api/config.html") for l in lessons), links
+    built = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.html") if "site_libs" not in p.parts)
+    missing = [p for p in built if p not in links]
+    assert not missing, f"pages built but not in the sidebar: {missing}"
 
 
 @pytest.mark.parametrize("page", sorted(PLUMBING))
