@@ -34,3 +34,18 @@ def tokenizer():
 def tiny(tokenizer):
     "A tiny random 4-layer BERT classifier over the four TweetEval emotion classes."
     return tiny_classifier(tokenizer)
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> str:
+    "A folder holding a tiny random 2-layer BERT encoder with the default tokenizer: `TweetClassifier(encoder=...)` trains it in seconds."
+    from transformers import BertConfig, BertModel
+    import torch
+    tok = load_tokenizer()
+    torch.manual_seed(0)
+    cfg = BertConfig(vocab_size=tok.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                     intermediate_size=64, max_position_embeddings=128)
+    folder = tmp_path_factory.mktemp("tiny-encoder")
+    BertModel(cfg).save_pretrained(folder)
+    tok.save_pretrained(folder)
+    return str(folder)

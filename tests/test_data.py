@@ -79,15 +79,27 @@ def test_crlf_and_unicode_separators(tmp_path):
     assert dsd["train"]["text"] == ["one\u2028still one", "two 😀"]
 
 
-def test_empty_texts_counted_and_dropped_or_raised(tmp_path):
+def test_empty_texts_kept_by_default_dropped_or_raised_on_request(tmp_path):
     write_tweet_eval(tmp_path / "tweet_eval" / "emotion", {"train": (["ok", "   ", "", "fine"], [0, 1, 1, 0])})
-    with pytest.warns(DataWarning, match=r"2 of 4 rows have an empty text"):
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*empty")   # a registered dataset keeps its blank tweets, as its scorer counts them
         dsd = load_tweets("tweet_eval/emotion", data_dir=tmp_path)
+    assert dsd["train"]["text"] == ["ok", "   ", "", "fine"] and dsd["train"]["label"] == [0, 1, 1, 0]
+    with pytest.warns(DataWarning, match=r"2 of 4 rows have an empty text.*dropped them"):
+        dsd = load_tweets("tweet_eval/emotion", data_dir=tmp_path, bad_text="drop")
     assert dsd["train"]["text"] == ["ok", "fine"] and dsd["train"]["label"] == [0, 0]
     with pytest.raises(ValueError, match="bad_text='drop'"):
         load_tweets("tweet_eval/emotion", data_dir=tmp_path, bad_text="raise")
     with pytest.raises(ValueError, match="bad_text must be"):
         load_tweets("tweet_eval/emotion", data_dir=tmp_path, bad_text="ignore")
+
+
+def test_own_file_blank_and_missing_texts_are_kept_and_counted(tmp_path):
+    import pandas as pd
+    pd.DataFrame({"text": ["good", None, "  "], "label": ["a", "b", "a"]}).to_parquet(tmp_path / "t.parquet")
+    with pytest.warns(DataWarning, match=r"1 of 3 rows have an empty text \(row indices 2\) and 1 a missing.*kept them"):
+        dsd = load_tweets(tmp_path / "t.parquet")
+    assert dsd["train"]["text"] == ["good", "", "  "] and len(dsd["train"]) == 3
 
 
 def test_absent_split_is_announced(tmp_path):
@@ -149,7 +161,7 @@ def test_parquet_jsonl_and_split_dict(tmp_path):
         dsd = load_tweets({"train": tmp_path / "train.parquet", "test": tmp_path / "test.jsonl"})
     msgs = " ".join(str(x.message) for x in w)
     assert "2 a missing or non-string text" in msgs
-    assert dsd["test"]["text"] == ["c"] and label_names(dsd) == ["x", "y"]
+    assert dsd["test"]["text"] == ["c", "3", ""] and label_names(dsd) == ["x", "y"]   # kept: a number as its text, None as empty
     assert len(load_tweets(tmp_path, label_col="label")["train"]) == 2   # a folder of split files
 
 

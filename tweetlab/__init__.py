@@ -1,12 +1,46 @@
-"""tweetlab: classifying tweets (emotion and sentiment) with classic NLP and transformers.
+"""Classifying tweets (emotion and sentiment) with classic NLP and transformers: a notebook course and its helper library
 
-The course lives in the notebooks and on the website; this package is the library they build. Start with
-`load_tweets` (TweetEval, CARER, or your own CSV/TSV/parquet file) and the lessons' modules: `tweetlab.features`
-(the classic baseline), `tweetlab.encoders` (frozen-encoder embeddings), `tweetlab.finetune`, `tweetlab.hybrid`,
-`tweetlab.quantize` / `tweetlab.distill` (compression) and `tweetlab.transfer`. The plumbing they share (input checks,
-the cache, batched inference, training) is in `tweetlab.api`; settings are in `tweetlab.config`."""
+tweetlab is a course you run. Each numbered notebook teaches one step of building a tweet classifier, in prose,
+code and plots, on real tweet corpora; exports the helpers it teaches into the `tweetlab` package; tests them in
+place; and is a page of the website. Work through the notebooks in order, or `pip install` the package, import the
+helpers into your own work, and classify your own tweets with `TweetClassifier` or the `tweetlab` command.
+
+Everything runs on a laptop CPU: the default encoder is a small (6-layer, 384-wide) sentence encoder that ships
+inside a PyPI package, so nothing is downloaded at run time.
+
+## Your own tweets
+
+`TweetClassifier` trains, predicts, evaluates, saves and loads with one set of verbs, and the `tweetlab` command does
+the same with files (the page [Your own tweets](your_tweets.html) runs both on TweetEval sentiment):
+
+```python
+from tweetlab import TweetClassifier
+clf = TweetClassifier().fit("my_tweets.csv")         # columns text and label; 10% held out for validation
+clf.predict(["what a day!", "never again"])           # class names
+clf.evaluate("my_test_tweets.csv")                     # official metric, accuracy, macro-F1, per-class table
+clf.save("my_model")                                   # weights, tokenizer, model card, metrics.json, plots
+```
+
+```bash
+tweetlab train my_tweets.csv --out my_model           # progress bar, then a results table
+tweetlab predict my_model new_tweets.csv --out predictions.csv [--int8]
+tweetlab evaluate my_model my_test_tweets.csv
+tweetlab info my_model                                 # the model card
+```"""
+
 __version__ = "0.1.0"
 
-from .data import load_tweets
+# The few names a user needs, loaded on first use so that `import tweetlab` and the `tweetlab` command start fast.
+# (nbdev-export writes the docstring above from the index notebook's introduction; the rest of this file is kept.)
+_PUBLIC = {"TweetClassifier": "classifier", "TrainConfig": "api.training", "QUICK_CONFIG": "finetune",
+           "load_tweets": "data", "evaluate": "metrics"}
+__all__ = list(_PUBLIC)
 
-__all__ = ["load_tweets"]
+
+def __getattr__(name: str):
+    if name not in _PUBLIC: raise AttributeError(f"module 'tweetlab' has no attribute {name!r}")
+    import importlib
+    return getattr(importlib.import_module(f"tweetlab.{_PUBLIC[name]}"), name)
+
+
+def __dir__() -> list: return sorted([*globals(), *_PUBLIC])
