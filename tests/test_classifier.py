@@ -167,3 +167,12 @@ def test_other_families_same_verbs(method, sample, tiny_encoder, tmp_path):
 def test_not_fitted():
     with pytest.raises(RuntimeError, match="not fitted"): TweetClassifier().predict(["a"])
     with pytest.raises(RuntimeError, match="not fitted"): TweetClassifier().save("x")
+
+
+def test_onnx_copy_same_labels(fitted, tmp_path):
+    o = fitted.onnx()
+    assert o.engine == "onnx" and "ONNX Runtime" in repr(o)
+    assert np.allclose(o.predict_proba(ODD).to_numpy(), fitted.predict_proba(ODD).to_numpy(), atol=1e-4)
+    with pytest.raises(ValueError, match="not saved"): o.save(tmp_path / "o")
+    with pytest.raises(ValueError, match="ONNX Runtime copy"): o.quantize()
+    with pytest.raises(ValueError, match="not an int8 copy"): fitted.quantize().onnx()

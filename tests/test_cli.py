@@ -84,6 +84,10 @@ def test_predict_streams_in_chunks_with_the_same_result(model, files, capsys):
     assert pd.read_csv(files / "small.csv").equals(pd.read_csv(files / "big.csv"))
     assert run(capsys, "predict", model, files / "in.csv", "--out", files / "int8.csv", "--int8")[0] == 0
     assert len(pd.read_csv(files / "int8.csv")) == 7
+    assert run(capsys, "predict", model, files / "in.csv", "--out", files / "torch.csv", "--engine", "torch")[0] == 0
+    onnx, torch_ = pd.read_csv(files / "big.csv"), pd.read_csv(files / "torch.csv")     # the default engine is ONNX Runtime
+    assert onnx["predicted_label"].equals(torch_["predicted_label"])
+    assert (onnx.filter(like="prob_") - torch_.filter(like="prob_")).abs().max().max() < 1e-4
 
 
 def test_predict_stdin_to_stdout(model, monkeypatch, capsys):

@@ -282,3 +282,10 @@ def test_real_corpora(real_data):
     with pytest.warns(DataWarning, match="no train split"):
         senti = load_tweets("tweet_eval/sentiment")
     assert len(senti["validation"]) == 2000 and label_names(senti) == ["negative", "neutral", "positive"]
+
+
+def test_official_score_takes_class_names():
+    y, p = ["negative", "neutral", "positive", "neutral"], ["negative", "positive", "positive", "neutral"]
+    ids = {"negative": 0, "neutral": 1, "positive": 2}
+    assert official_score("tweet_eval/sentiment", y, p) == official_score("tweet_eval/sentiment", [ids[v] for v in y], [ids[v] for v in p])
+    with pytest.raises(ValueError, match="outside"): official_score("tweet_eval/sentiment", ["joy"], ["neutral"])

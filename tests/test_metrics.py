@@ -124,3 +124,13 @@ def test_plots():
     assert len(ax.get_lines()) == 4 + 2 and "macro average" in ax.get_legend().get_texts()[-1].get_text()
     with pytest.raises(ValueError, match="normalize"): plot_confusion(y, y, NAMES, normalize="rows")
     plt.close("all")
+
+
+def test_paired_bootstrap_official_metric_with_names():
+    from tweetlab.metrics import paired_bootstrap
+    rng = np.random.default_rng(0)
+    names = np.array(["negative", "neutral", "positive"])
+    y = rng.integers(0, 3, 400); a = np.where(rng.random(400) < .5, y, rng.integers(0, 3, 400)); b = np.where(rng.random(400) < .8, y, rng.integers(0, 3, 400))
+    by_id = paired_bootstrap(y, a, b, 200, dataset="tweet_eval/sentiment")
+    by_name = paired_bootstrap(names[y], names[a], names[b], 200, dataset="tweet_eval/sentiment")
+    assert by_id["diff"] > 0.1 and by_id["low"] > 0 and abs(by_name["diff"] - by_id["diff"]) < 1e-12

@@ -132,12 +132,13 @@ class TweetClassifier:
         from tweetlab.finetune import FULL_CONFIG
         self.encoder, self.config, self.method = encoder, config or FULL_CONFIG, method
         self.model = self.tokenizer = self.labels = self.dataset = None
-        self.history, self.scores, self.info, self.int8 = None, {}, {}, False
+        self.history, self.scores, self.info, self.int8, self.engine = None, {}, {}, False, "torch"
         self._last = self._encoder = None          # the last evaluation (split, gold ids, predicted ids); the probe's encoder
 
     def __repr__(self) -> str:
         state = f"{len(self.labels)} classes: {', '.join(self.labels)}" if self.labels else "not fitted"
-        return f"TweetClassifier(method={self.method!r}, encoder={self.encoder_name!r}{', int8' if self.int8 else ''}; {state})"
+        run = ", int8" if self.int8 else ", ONNX Runtime" if self.engine == "onnx" else ""
+        return f"TweetClassifier(method={self.method!r}, encoder={self.encoder_name!r}{run}; {state})"
 
     @property
     def encoder_name(self) -> str:
@@ -199,7 +200,7 @@ class TweetClassifier:
         if self._encoder is None: self._encoder = load_encoder(self.encoder)          # the probe's frozen encoder
         return embed(texts, self._encoder, pooling="mean", cache=False, progress=progress, on_empty="keep")
 
-    def predict_proba(self, texts, batch_size: int = 128) -> pd.DataFrame:
+    def predict_proba(self, texts, batch_size: int = 32) -> pd.DataFrame:
         """Class probabilities for `texts` (a list of strings, or one string): a DataFrame with one column per class, one
         row per text in input order. Blank texts are classified like any other."""
         self._fitted()
@@ -217,7 +218,7 @@ class TweetClassifier:
                 P[:, self.model.classes_] = self.model.predict_proba(X)
         return pd.DataFrame(P, columns=list(self.labels))
 
-    def predict(self, texts, batch_size: int = 128):
+    def predict(self, texts, batch_size: int = 32):
         "The predicted class name of each text (a NumPy array in input order); one string for one string."
         P = self.predict_proba(texts, batch_size)
         names = np.asarray(self.labels, dtype=object)[P.to_numpy().argmax(1)]
@@ -225,7 +226,7 @@ class TweetClassifier:
 
     # ---- evaluation
     def evaluate(self, data, split: str = "test", dataset: str | None = None, text_col: str = "text", label_col: str = "label",
-                 batch_size: int = 128) -> dict:
+                 batch_size: int = 32) -> dict:
         """Score on labelled tweets (any form `fit` takes; a DatasetDict or name: its `split`): the official metric of
         `dataset` (default: the training dataset's, else macro-F1), accuracy, macro-F1 and a per-class table. The scores
         are kept for the model card (`save`) under `split`."""
@@ -253,8 +254,9 @@ class TweetClassifier:
         config and tokenizer for a transformer; `model.joblib` for the scikit-learn families), `tweetlab-model.json`,
         `metrics.json`, a `README.md` model card, and the learning curves and confusion matrix as PNG files."""
         self._fitted()
-        if self.int8: raise ValueError("An int8 copy is for inference only and is not saved: save the float model and "
-                                       "quantize after loading (TweetClassifier.load(path).quantize(), or tweetlab predict --int8).")
+        if self.int8 or self.engine != "torch":
+            raise ValueError(f"An {'int8' if self.int8 else 'ONNX Runtime'} copy is for inference only and is not saved: save the float "
+                             "model and convert after loading (TweetClassifier.load(path).quantize() or .onnx()).")
         path = Path(path).expanduser()
         with atomic_folder(path, overwrite) as tmp:
             if self.method == "finetune":
@@ -338,9 +340,26 @@ class TweetClassifier:
         from tweetlab.quantize import quantize
         self._fitted()
         if self.method != "finetune": raise ValueError(f"quantize applies to transformer models; this one is a {self.method!r} model.")
+        if self.engine != "torch": raise ValueError("quantize the PyTorch model, not its ONNX Runtime copy.")
         q = copy.copy(self)
         q.model, q.int8, q.scores = quantize(self.model.float().cpu()), True, dict(self.scores)
         return q
+
+    def onnx(self) -> "TweetClassifier":
+        """A float32 copy run by ONNX Runtime on the CPU (`tweetlab.api.onnx.export_onnx`), with the same verbs: the
+        same model, computed by a faster engine (labels match PyTorch's up to float rounding)."""
+        import copy, shutil, tempfile
+        import torch
+        from tweetlab.api.onnx import export_onnx
+        self._fitted()
+        if self.method != "finetune" or self.int8 or self.engine != "torch" or hasattr(self.model, "extra_inputs"):
+            raise ValueError("onnx() converts a float32 transformer classifier (not an int8 copy, a hybrid or a scikit-learn model).")
+        folder = Path(tempfile.mkdtemp(prefix="tweetlab-onnx-"))
+        try: session = export_onnx(self.model, folder / "model.onnx", threads=torch.get_num_threads())
+        finally: shutil.rmtree(folder, ignore_errors=True)             # the session holds the graph in memory
+        o = copy.copy(self)
+        o.model, o.engine, o.scores = session, "onnx", dict(self.scores)
+        return o
 
 # %% ../nbs/api/classifier.ipynb #cc16a9aa
 def _load_transformer(src, device: str | None = None, local: bool = True) -> tuple:

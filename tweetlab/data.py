@@ -74,11 +74,21 @@ def get_spec(name: str) -> DatasetSpec:
                    f"(aliases: {', '.join(_ALIASES)}). For your own data pass a file path with text_col= and label_col=.")
 
 # %% ../nbs/api/data.ipynb #14c8d0bd
+def _ids(y, spec: DatasetSpec, what: str) -> np.ndarray:
+    "Labels as ids: class names are mapped through the dataset's class names (an unknown name is an error)."
+    y = np.asarray(y)
+    if y.dtype.kind not in "USO": return y
+    if not spec.labels: raise ValueError(f"{what} holds class names, but {spec.name} has no known class names; pass label ids.")
+    index = {n: i for i, n in enumerate(spec.labels)}
+    bad = sorted({str(v) for v in y.tolist()} - set(index))
+    if bad: raise ValueError(f"{what} has labels outside {list(spec.labels)}: {bad[:10]}.")
+    return np.array([index[str(v)] for v in y.tolist()], dtype=np.int64)
+
 def official_score(name_or_spec, y_true, y_pred) -> float:
-    "The official metric of a dataset (see `METRICS`) for gold and predicted label ids."
+    "The official metric of a dataset (see `METRICS`) for gold and predicted labels (ids, or the dataset's class names)."
     from sklearn.metrics import accuracy_score, f1_score, recall_score
     spec = name_or_spec if isinstance(name_or_spec, DatasetSpec) else get_spec(str(name_or_spec))
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_true, y_pred = _ids(y_true, spec, "y_true"), _ids(y_pred, spec, "y_pred")
     if y_true.shape != y_pred.shape: raise ValueError(f"y_true has {y_true.shape[0]} labels but y_pred has {y_pred.shape[0]}; they must match.")
     if len(y_true) == 0: raise ValueError("No labels to score: y_true is empty.")
     ids = list(range(len(spec.labels))) if spec.labels else sorted(set(y_true) | set(y_pred))

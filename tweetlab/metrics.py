@@ -208,17 +208,20 @@ def seed_table(scores: pd.DataFrame, metric: str = "macro_f1") -> pd.DataFrame:
                                      for m, s, n in zip(out["mean"], out["sd"], out["n_seeds"])]
     return out
 
-def paired_bootstrap(y_true, pred_a, pred_b, n_boot: int = 1000, seed: int | None = None) -> dict:
-    """Macro-F1 of b minus macro-F1 of a on the same test examples, with a 95% paired bootstrap interval over examples
-    (`scipy.stats.bootstrap`, percentile method): how much of a gap the test set's own sampling noise could produce."""
+def paired_bootstrap(y_true, pred_a, pred_b, n_boot: int = 1000, seed: int | None = None, dataset: str | None = None) -> dict:
+    """Score of b minus score of a on the same test examples, with a 95% paired bootstrap interval over examples
+    (`scipy.stats.bootstrap`, percentile method): how much of a gap the test set's own sampling noise could produce.
+    The score is macro-F1, or the official metric of `dataset` (e.g. macro-averaged recall for 'tweet_eval/sentiment')."""
     from scipy.stats import bootstrap
     from sklearn.metrics import f1_score
     y, a, b = np.asarray(y_true), np.asarray(pred_a), np.asarray(pred_b)
     if not (len(y) == len(a) == len(b)) or len(y) == 0:
         raise ValueError(f"y_true ({len(y)}), pred_a ({len(a)}) and pred_b ({len(b)}) must be non-empty and the same length.")
     labels = np.unique(np.concatenate([y, a, b]))
-    def gap(yy, aa, bb): return (f1_score(yy, bb, labels=labels, average="macro", zero_division=0)
-                                 - f1_score(yy, aa, labels=labels, average="macro", zero_division=0))
+    spec = get_spec(dataset) if dataset is not None else None
+    def score(yy, pp): return (official_score(spec, yy, pp) if spec is not None
+                               else f1_score(yy, pp, labels=labels, average="macro", zero_division=0))
+    def gap(yy, aa, bb): return score(yy, bb) - score(yy, aa)
     res = bootstrap((y, a, b), gap, paired=True, vectorized=False, n_resamples=n_boot, confidence_level=0.95,
                     method="percentile", rng=np.random.default_rng(get_seed() if seed is None else seed))
     ci = res.confidence_interval
