@@ -61,7 +61,7 @@ def test_train_refuses_existing_out_and_bad_data(model, files, tiny_encoder, cap
     code, _, err = run(capsys, "train", files / "train.csv", "--out", files / "m3", "--label-col", "emotion", "--quick")
     assert code == 2 and "no column 'emotion'" in err and "'text', 'label'" in err
     code, _, err = run(capsys, "train", files / "nope.csv", "--out", files / "m3")
-    assert code == 2 and "nope.csv" in err
+    assert code == 2 and "nope.csv: no such file or folder" in err
     assert not (files / "m3").exists()
 
 

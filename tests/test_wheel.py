@@ -1,5 +1,6 @@
 "From a built wheel, installed outside the repository (no editable install): the five-line Python use and the commands."
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,10 @@ def installed(tmp_path_factory):
     pytest.importorskip("setuptools")                         # the build backend, without build isolation (offline)
     tmp = tmp_path_factory.mktemp("wheel")
     pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
-    subprocess.run(pip + ["wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp / "dist"), str(ROOT)], check=True, cwd=tmp)
+    had_build = (ROOT / "build").exists()
+    try: subprocess.run(pip + ["wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp / "dist"), str(ROOT)], check=True, cwd=tmp)
+    finally:
+        if not had_build: shutil.rmtree(ROOT / "build", ignore_errors=True)    # setuptools' scratch folder, not ours to leave
     wheel = next((tmp / "dist").glob("tweetlab-*.whl"))
     subprocess.run(pip + ["install", "--no-deps", "--target", str(tmp / "site"), str(wheel)], check=True, cwd=tmp)
     env = {**os.environ, "PYTHONPATH": str(tmp / "site"), "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg"}

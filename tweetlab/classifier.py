@@ -60,6 +60,9 @@ def labelled_split(data, split: str = "train", text_col: str = "text", label_col
     if isinstance(data, pd.DataFrame): return (*_frame_columns(data, "the DataFrame", text_col, label_col), "the DataFrame")
     if isinstance(data, Dataset): return (*_dataset_columns(data, "the Dataset", text_col, label_col), "the Dataset")
     if isinstance(data, (str, Path)):
+        if not Path(str(data)).expanduser().exists() and str(data) != "sample" and _registered(data) is None:
+            raise FileNotFoundError(f"{data}: no such file or folder, and not a registered dataset name ({', '.join(sorted(DATASETS))}, "
+                                    "'sample'). Pass a CSV, TSV, JSON-lines or parquet file, a folder, or a dataset name.")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DataWarning)           # a missing split is reported below, by name
             data = load_tweets(data, text_col=text_col, label_col=label_col, split=split)
