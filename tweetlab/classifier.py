@@ -211,10 +211,9 @@ class TweetClassifier:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*empty or blank.*")           # blank tweets get a prediction too
             if self.method == "finetune":
-                from tweetlab.api.inference import batch_logits
+                from tweetlab.api.inference import predict             # the one inference loop, softmax included
                 extra = self.model.extra_inputs(items) if hasattr(self.model, "extra_inputs") else None
-                z = batch_logits(self.model, self.tokenizer, items, batch_size, self.config.max_length, extra)
-                z = np.exp(z - z.max(1, keepdims=True)); P = z / z.sum(1, keepdims=True)
+                P = predict(self.model, items, self.tokenizer, batch_size, self.config.max_length, extra=extra)[1]
             else:
                 X = items if self.method == "classic" else self._embed(items)
                 P = np.zeros((len(items), len(self.labels)), dtype=np.float32)
