@@ -3,8 +3,8 @@
 All four run in one process, interleaved (at batch size 1, each variant runs --block consecutive tweets in turn, in a
 rotating order; --block 1 is strict round robin), with a fixed number of torch threads, on the TweetEval emotion test split. Printed: size (MB), parameters, latency per tweet at
 batch size 1 (median, p95), throughput at batch size 32, accuracy and macro-F1, and ratios against the teacher measured
-in the same run. The teacher and the student (distilled with the TweetEval sentiment tweets as an unlabelled transfer
-set, as in the notebook; --transfer none for the train split only) come from tweetlab's model cache (trained and cached
+in the same run; first of all, the CPU and torch's CPU capability (int8 speed-ups depend on the instruction set).
+The teacher and the student (distilled with the TweetEval sentiment tweets as an unlabelled transfer set, as in the notebook; --transfer none for the train split only) come from tweetlab's model cache (trained and cached
 when absent: the first run takes a while). Needs TWEETLAB_DATA.
 Usage: python benchmarks/compression.py [--n 0] [--runs 300] [--batch-runs 30] [--threads 1] [--block 1]
                                         [--transfer tweet_eval/sentiment] [--quick]
@@ -21,7 +21,7 @@ import torch
 
 from tweetlab.data import load_tweets, subsample
 from tweetlab.models import get_distilled, get_finetuned
-from tweetlab.api.benchmark import benchmark, check_targets
+from tweetlab.api.benchmark import benchmark, check_targets, cpu_info, cpu_line
 from tweetlab.quantize import quantize
 
 
@@ -36,6 +36,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="use the quick (test-run) teacher and student: fast, not meaningful scores")
     args = ap.parse_args()
     if args.quick: os.environ["TWEETLAB_QUICK"] = "1"
+    print(cpu_line({**cpu_info(), "torch_threads": args.threads}) if args.threads else cpu_line(), flush=True)  # the threads the benchmark runs with
 
     test = load_tweets("tweet_eval/emotion")["test"]
     if args.n: test = subsample(test, n=args.n)

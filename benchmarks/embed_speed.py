@@ -4,7 +4,8 @@ Baseline ("naive"): each text tokenised on its own, padded to max_length=128, fi
 masked mean pooling of the last layer. tweetlab: `embed` (tokenise once, sort by length, dynamic padding,
 token-budget batches of 2048 padded tokens on CPU, inference_mode), then a second call served from the on-disk cache.
 The two are interleaved `--reps` times and the best time of each is kept, so load from other processes on a
-shared machine hits both alike. Needs TWEETLAB_DATA. Usage: python benchmarks/embed_speed.py [--n 2000] [--reps 2]
+shared machine hits both alike. The output starts with the CPU and torch's CPU capability. Needs TWEETLAB_DATA.
+Usage: python benchmarks/embed_speed.py [--n 2000] [--reps 2] [--threads 0]
 """
 import argparse
 import os
@@ -18,6 +19,7 @@ import numpy as np
 import torch
 
 from tweetlab.data import load_tweets
+from tweetlab.api.benchmark import cpu_line
 from tweetlab.encoders import cache_path, embed, load_encoder
 
 
@@ -49,6 +51,7 @@ def main():
     ap.add_argument("--threads", type=int, default=0, help="torch threads (0 = leave torch's default)")
     args = ap.parse_args()
     if args.threads: torch.set_num_threads(args.threads)
+    print(cpu_line(), flush=True)
     dsd = load_tweets("tweet_eval/emotion")
     texts = (list(dsd["train"]["text"]) + list(dsd["test"]["text"]))[: args.n]
     enc = load_encoder()

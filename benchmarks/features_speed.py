@@ -4,7 +4,8 @@ Data: the CARER training split (16,000 tweets, `load_tweets('emotion')['train']`
 Baseline: a Python loop, one tweet at a time, as a notebook would write it: regexes, dictionary look-ups per word
 for AFINN / NRC / tweetlab's lists, `vaderSentiment` and `textstat` called once per tweet.
 Both run in the same process; the script checks that they give the same numbers, then prints absolute times and
-the ratio, for (a) the subset counts + AFINN + NRC + readability and (b) the full default feature set.
+the ratio, for (a) the subset counts + AFINN + NRC + readability and (b) the full default feature set; the first line
+names the CPU and torch's CPU capability.
 
     python benchmarks/features_speed.py [--n 16000] [--repeat 1]
 """
@@ -23,6 +24,7 @@ import emoji  # noqa: E402
 import textstat  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
+from tweetlab.api.benchmark import cpu_line  # noqa: E402
 from tweetlab.data import load_tweets  # noqa: E402
 from tweetlab.features import LINK_RE, WORD_RE, TweetFeatures, lookup_word  # noqa: E402
 from tweetlab.lexicons import NRC_EMOTIONS, load_cmudict, load_lexicon, offline_textstat, syllable_count  # noqa: E402
@@ -92,6 +94,7 @@ def main(argv=None):
     ap.add_argument("--repeat", type=int, default=1, help="repeat each timing and keep the best")
     args = ap.parse_args(argv)
     if not os.environ.get("TWEETLAB_DATA"): sys.exit("Set TWEETLAB_DATA to the folder with the CARER files (emotion/train.txt).")
+    print(cpu_line(), flush=True)
     texts = list(load_tweets("emotion")["train"]["text"])[: args.n]
     print(f"CARER train: {len(texts)} tweets; python {sys.version.split()[0]}; {os.cpu_count()} CPUs")
     t0 = time.perf_counter(); base = PerRow(); TweetFeatures().fit(); load_cmudict(); textstat.syllable_count("warm up")

@@ -4,16 +4,15 @@ One run, one machine: the same saved model, the same 12,284 TweetEval sentiment 
 (the model's max_length). `tweetlab predict` runs float32 models with ONNX Runtime by default (--engine torch: PyTorch).
 Each contender is timed end to end in this process (load the model, classify every tweet;
 `tweetlab predict` also reads the CSV and writes every row with its probabilities), interleaved over --repeats rounds;
-the median time counts. Printed: tweets per second, the ratio to the pipeline, whether the labels are identical, the
-CPU and torch's CPU capability (int8 speed depends on the instruction set: AVX2, AVX-512, AVX-512 VNNI). Then the peak
-memory (max RSS) of the `tweetlab predict` command on 10,000 rows and on 200,000 rows (the real tweets repeated).
+the median time counts. Printed: first the CPU and torch's CPU capability (`cpu_line`: int8 speed depends on the
+instruction set, AVX2, AVX-512, AVX-512 VNNI), then tweets per second, the ratio to the pipeline, whether the labels
+are identical. Then the peak memory (max RSS) of the `tweetlab predict` command on 10,000 rows and on 200,000 rows (the real tweets repeated).
 The model: --model DIR (a folder saved by TweetClassifier.save or `tweetlab train`); by default a model trained for
 20 steps on the sentiment validation tweets (speed and agreement do not depend on how well it is trained).
 Usage: python benchmarks/predict_speed.py [--model DIR] [--repeats 3] [--memory-rows 10000 200000] [--memory-int8]
 """
 import argparse
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -27,21 +26,6 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np
 import pandas as pd
-import torch
-
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"): return line.split(":", 1)[1].strip()
-    except OSError: pass
-    return platform.processor() or platform.machine()
-
-
-def cpu_flags() -> str:
-    try: flags = next(l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("flags")).split()
-    except (OSError, StopIteration): return "?"
-    return ", ".join(f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8") if f in flags) or "none of avx2/avx512"
 
 
 def peak_rss_mb(cmd: list) -> tuple:
@@ -60,6 +44,8 @@ def main():
     ap.add_argument("--memory-rows", type=int, nargs=2, default=[10_000, 200_000])
     ap.add_argument("--memory-int8", action="store_true", help="measure memory with --int8 (faster; the default is float32)")
     args = ap.parse_args()
+    from tweetlab.api.benchmark import cpu_line
+    print(cpu_line(), flush=True)
 
     from transformers import pipeline
     from tweetlab import QUICK_CONFIG, TweetClassifier, load_tweets
@@ -75,8 +61,6 @@ def main():
     if model is None:
         model = str(TweetClassifier(config=QUICK_CONFIG).fit(data["validation"], progress=False).save(work / "model"))
     max_length = TweetClassifier.load(model).config.max_length
-    print(f"CPU: {cpu_name()} ({os.cpu_count()} logical cores; flags: {cpu_flags()}); "
-          f"torch {torch.__version__}, CPU capability {torch.backends.cpu.get_cpu_capability()}, {torch.get_num_threads()} threads")
     print(f"model: {model if args.model else 'a 20-step quick model'}; {len(texts):,} tweets; max_length {max_length}\n")
 
     def run_pipeline():

@@ -3,7 +3,10 @@
 # Run from anywhere, in an environment where the project is installed (`pip install -e ".[dev]"`).
 #   1. nbdev-proc-nbs: processed notebooks (show_doc run, directives applied) -> _proc/
 #   2. adapt _proc/ to smalldocs: pages renamed to their `output-file`, links and sidebar fixed
-#   3. smalldocs render -> _docs/ ; smalldocs check must report nothing.
+#   3. smalldocs render -> _docs/
+#   4. scripts/offline_site.py: KaTeX and the theme's font served from _docs/site_libs/ (fetched with `npm pack`,
+#      pinned and checked, into the gitignored .vendor/), so that no page loads anything from another host
+#   5. smalldocs check must report nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,7 +89,9 @@ for p in [p for p in proc.rglob("*") if p.suffix in (".ipynb", ".qmd", ".md")
         if c.get("outputs"):
             c["outputs"] = [o for o in c["outputs"] if "application/vnd.jupyter.widget-view+json" not in (o.get("data") or {})]
         if c.get("cell_type") == "markdown":
-            c["source"] = fix_text("".join(c["source"]), page)
+            # a `#| export` markdown cell (exported as the package docstring) keeps its directive line: drop it from the page
+            src = re.sub(r"\A(?:[ \t]*#\|[^\n]*\n)+", "", "".join(c["source"]))
+            c["source"] = fix_text(src, page)
         for o in c.get("outputs") or []:  # show_doc and other Markdown/HTML outputs
             for mime in ("text/markdown", "text/html"):
                 if mime in (o.get("data") or {}):
@@ -124,6 +129,9 @@ if [ "$out" != "$(pwd -P)/_docs" ]; then  # nbdev's output-dir is _docs, so smal
     rm -rf _docs
     mv "$out" _docs
 fi
+
+echo "== offline site: KaTeX and fonts from the site's own files"
+python scripts/offline_site.py _docs
 
 echo "== smalldocs check"
 if ! smalldocs check _proc; then

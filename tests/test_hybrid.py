@@ -175,6 +175,8 @@ def test_drop_group_ablation_rows():
     out = drop_group_ablation(E, F, y, E, F, y, C=1.0)
     assert list(out.index) == ["all features", "without style", "without afinn", "no features (text only)"]
     assert out.loc["without afinn", "change"] < -0.3                      # the informative group matters
+    assert out.loc["without afinn", "measurable"] and out.loc["without afinn", "high"] < 0   # ...beyond the bootstrap noise
+    assert (out["low"] <= out["change"] + 1e-12).all() and (out["change"] <= out["high"] + 1e-12).all()
     with pytest.raises(ValueError, match="different order"):
         drop_group_ablation(E, F, y, E, F[["exclamations", "afinn_sum"]], y, C=1.0)
 

@@ -5,19 +5,25 @@ localhost port and loaded by Chromium, and the DOM after JavaScript ran is check
 sidebar links and the nbdev `show_doc` API entries. Screenshots go to `$TWEETLAB_SCREENSHOTS`
 (default: a `tweetlab-site-screenshots` folder in the temp dir) for a human to look at.
 
+Layout, tables, maths and figures are measured in a 1280x900 window: the test server adds a small probe script to a
+page asked for with `?probe`, which reports what the reader sees (column width, table cells cut off, KaTeX output,
+what was fetched, a figure opened at full size) into the DOM that Chromium dumps.
+
 Without a built site or Chromium these tests skip, unless `TWEETLAB_REQUIRE_SITE=1` (as in CI): then they fail.
 """
 
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import threading
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import urljoin, urlparse
+from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
@@ -35,6 +41,14 @@ PLUMBING = {"finetuning.html": ["atomic_folder", "write_entry", "quiet_datasets"
                                 "training_args", "run_trainer", "save_classifier", "search_hyperparameters"],
             "hybrid.html": ["check_features", "FeatureScaler", "HybridCollator", "get_hybrid", "paired_bootstrap"],
             "distillation.html": ["get_distilled", "export_onnx", "with_transfer_set", "TeacherLogitsCollator"]}
+
+# the reading experience, measured in a WINDOW-sized window
+WINDOW = (1280, 900)
+MIN_COLUMN = 900  # px: the text column's width at least, in that window
+LAYOUT_PAGES = ["index.html", "finetuning.html", "probing.html", DATA_REF]  # pages whose text column is measured
+WIDE_TABLE_PAGES = ["measuring.html", "features.html"]  # pages with a DataFrame wider than the column (07a, 02c_features)
+MATH_PAGES = ["probing.html", "distillation.html"]  # pages with LaTeX maths (04_probing, 07d_distillation)
+FIGURE_PAGE = "probing.html"  # a page with matplotlib figures in its cell outputs
 
 DOCS = Path(__file__).resolve().parents[1] / "_docs"
 SHOTS = Path(os.environ.get("TWEETLAB_SCREENSHOTS") or Path(tempfile.gettempdir()) / "tweetlab-site-screenshots")
@@ -135,6 +149,21 @@ def site():
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *a):
             pass
+
+        def do_GET(self):
+            "A page asked for with `?probe` comes with the probe script at the end of its body."
+            url = urlparse(self.path)
+            page = DOCS / unquote(url.path).lstrip("/")
+            if url.query != "probe" or page.suffix != ".html" or not page.is_file():
+                return super().do_GET()
+            html = page.read_text(encoding="utf-8")
+            at = html.rfind("</body>")
+            body = (html[:at] + f"<script>{PROBE_JS}</script>" + html[at:]).encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(DOCS)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -300,6 +329,18 @@ def test_links_to_anchors_resolve(site):
     assert not bad, "links to missing pages or anchors (a hidden show_doc?):\n" + "\n".join(sorted(set(bad)))
 
 
+def test_no_cell_directives_in_the_text(site):
+    "No page shows a notebook directive such as `#| export` in its prose (code blocks may show them)."
+    pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.html") if "site_libs" not in p.parts)
+    bad = []
+    for page in pages:
+        main = parse((DOCS / page).read_text(encoding="utf-8")).find(tag="main")
+        for n in main.iter() if main else []:
+            if n.tag in ("p", "li", "h1", "h2", "h3", "td") and "#|" in n.text and not n.find(tag="code"):
+                bad.append(f"{page}: {n.text.strip()[:60]!r}")
+    assert not bad, "cell directives shown as text:\n" + "\n".join(bad)
+
+
 def test_no_stale_progress_bars(site):
     "No page shows a progress bar frozen at its first frame (a Jupyter widget's text fallback, e.g. 'tokenize: 0%|')."
     import re
@@ -307,3 +348,167 @@ def test_no_stale_progress_bars(site):
     pages = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.html") if "site_libs" not in p.parts)
     bad = [page for page in pages if stale.search((DOCS / page).read_text(encoding="utf-8"))]
     assert not bad, f"pages with a stale progress bar ('0%|'): {bad}"
+
+
+# ---- what a reader sees in a 1280x900 window: a probe script measures the page after its own scripts ran
+PROBE_JS = r"""
+addEventListener("load", () => setTimeout(() => {
+  const vw = document.documentElement.clientWidth, main = document.querySelector("main.content") || document.body;
+  const css = (el, pseudo) => getComputedStyle(el, pseudo || null);
+  const visible = (el) => { const r = el.getBoundingClientRect(), s = css(el);
+    return r.width > 0 && r.height > 0 && s.display !== "none" && s.visibility !== "hidden" && parseFloat(s.opacity) > 0.1; };
+  const out = {viewport: vw, column: Math.round(main.getBoundingClientRect().width), tables: []};
+
+  // tables in cell outputs: cells cut off by the window or by a box around them, and what shows that there is more
+  for (const table of main.querySelectorAll(".cell-output table")) {
+    if (table.parentElement.closest("table")) continue;
+    const clips = [];
+    for (let a = table.parentElement; a && a !== document.documentElement; a = a.parentElement)
+      if (css(a).overflowX !== "visible") clips.push(a);
+    let left = 0, right = vw;
+    for (const a of clips) { const r = a.getBoundingClientRect(); left = Math.max(left, r.left); right = Math.min(right, r.right); }
+    const cells = [...table.querySelectorAll("th, td")].filter((c) => c.closest("table") === table);
+    const hidden = cells.filter((c) => { const r = c.getBoundingClientRect(); return r.width > 0 && (r.right > right + 1 || r.left < left - 1); });
+    const box = clips.find((a) => ["auto", "scroll"].includes(css(a).overflowX) && a.scrollWidth > a.clientWidth + 1);
+    const t = {cells: cells.length, hidden: hidden.length, scrolls: !!box, hint: "", shadow: false,
+               head: cells.map((c) => c.textContent.trim()).filter(Boolean).slice(0, 3).join(" | ")};
+    if (box) {
+      const area = box.closest(".cell-output") || box.parentElement;
+      const hint = [...area.querySelectorAll("*")].find((e) => !table.contains(e) && !e.contains(table) && /scroll/i.test(e.textContent) && visible(e));
+      t.hint = hint ? hint.textContent.trim() : "";
+      for (let a = box; a && a !== area.parentElement; a = a.parentElement)
+        for (const p of ["::before", "::after"]) {
+          const s = css(a, p);
+          if (s.content !== "none" && /gradient/.test(s.backgroundImage) && parseFloat(s.opacity) > 0.1) t.shadow = true;
+        }
+    }
+    out.tables.push(t);
+  }
+
+  // maths: KaTeX output, KaTeX errors, and TeX left raw in the text a reader sees (code is not text)
+  out.katex = main.querySelectorAll(".katex").length;
+  out.katex_errors = main.querySelectorAll(".katex-error").length;
+  out.raw_tex = [];
+  const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walker.nextNode()); ) {
+    if (n.parentElement.closest("pre, code, script, style, .katex, .sourceCode")) continue;
+    const m = /\\[()[\]]|\$\$/.exec(n.textContent);
+    if (m) out.raw_tex.push(n.textContent.slice(Math.max(0, m.index - 30), m.index + 30));
+  }
+
+  // everything the page fetched from another origin
+  out.remote = performance.getEntriesByType("resource").map((e) => e.name).filter((u) => new URL(u).origin !== location.origin);
+
+  // figures: each picture in a cell output opens at full size
+  const imgs = [...main.querySelectorAll(".cell-output img")];
+  out.figures = imgs.length;
+  out.figures_zoom_cursor = imgs.filter((i) => css(i).cursor === "zoom-in").length;
+  if (imgs.length) {
+    const img = imgs.find((i) => i.naturalWidth > i.getBoundingClientRect().width + 1) || imgs[0];
+    const f = {natural: img.naturalWidth, shown: Math.round(img.getBoundingClientRect().width)};
+    img.click();
+    const big = [...document.querySelectorAll("body img")].find((i) => i !== img && i.src === img.src && visible(i));
+    if (big) {
+      const r = big.getBoundingClientRect(), top = document.elementFromPoint(vw / 2, Math.min(r.bottom, innerHeight) - 2);
+      f.opened = Math.round(r.width);
+      f.on_top = !!top && (top === big || big.parentElement.contains(top));
+      document.dispatchEvent(new KeyboardEvent("keydown", {key: "Escape", bubbles: true}));
+      f.closed = !visible(big) || !big.isConnected;
+    }
+    out.figure = f;
+  }
+
+  const pre = document.createElement("pre");
+  pre.id = "tweetlab-probe";
+  pre.hidden = true;
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+}, 500));
+"""
+
+
+@functools.lru_cache(maxsize=None)
+def _probe(chrome, url):
+    html = run_chromium(chrome, url, f"--window-size={WINDOW[0]},{WINDOW[1]}", "--dump-dom")
+    node = parse(html).find(id="tweetlab-probe")
+    assert node is not None, f"the probe script did not report on {url} (did the page load?)"
+    return json.loads(node.text)
+
+
+def probe(site, page):
+    "What the probe measured on `page` in a WINDOW-sized window."
+    chrome, base = site
+    return _probe(chrome, urljoin(base, page) + "?probe")
+
+
+@pytest.mark.parametrize("page", LAYOUT_PAGES)
+def test_text_column_is_wide(site, page):
+    "In a 1280 px window the text column is at least MIN_COLUMN wide (it was 644 px with the table of contents beside it)."
+    p = probe(site, page)
+    assert p["viewport"] == WINDOW[0], p["viewport"]
+    assert p["column"] >= MIN_COLUMN, f"{page}: the text column is {p['column']} px wide in a {WINDOW[0]} px window, want >= {MIN_COLUMN}"
+
+
+@pytest.mark.parametrize("page", WIDE_TABLE_PAGES + ["finetuning.html"])
+def test_wide_tables_scroll_with_a_cue(site, page):
+    "No table cell is cut off silently: a table wider than the column scrolls in its own box, which shows a shadow and a 'scroll' hint."
+    p = probe(site, page)
+    assert p["tables"], f"{page}: no table in a cell output"
+    bad = [f"table {t['head']!r}...: {t['hidden']} of {t['cells']} cells cut off; scrolls={t['scrolls']}, hint={t['hint']!r}, shadow={t['shadow']}"
+           for t in p["tables"] if t["hidden"] and not (t["scrolls"] and t["hint"] and t["shadow"])]
+    assert not bad, f"{page}:\n" + "\n".join(bad)
+    if page in WIDE_TABLE_PAGES:  # the check above has something to check
+        assert any(t["hidden"] for t in p["tables"]), f"{page}: no table wider than the column any more; update WIDE_TABLE_PAGES"
+
+
+@pytest.mark.parametrize("page", MATH_PAGES)
+def test_math_renders(site, page):
+    "Formulas render with KaTeX (served by the site itself): no raw TeX such as \\( or $$ in the text, no KaTeX errors."
+    p = probe(site, page)
+    assert not p["raw_tex"], f"{page}: raw TeX in the text (did KaTeX load?): {p['raw_tex'][:5]}"
+    assert p["katex"] > 0, f"{page}: no KaTeX output (.katex): did KaTeX load?"
+    assert p["katex_errors"] == 0, f"{page}: {p['katex_errors']} formulas KaTeX could not render"
+
+
+def test_figures_open_at_full_size(site):
+    "A click on a figure shows it at its full (natural) size over the page; Esc closes it."
+    p = probe(site, FIGURE_PAGE)
+    assert p["figures"], f"{FIGURE_PAGE}: no figure in a cell output"
+    assert p["figures_zoom_cursor"] == p["figures"], f"{FIGURE_PAGE}: {p['figures'] - p['figures_zoom_cursor']} figures do not show they open"
+    f = p["figure"]
+    assert "opened" in f, f"{FIGURE_PAGE}: a click on a figure showed no larger copy of it: {f}"
+    assert f["opened"] == f["natural"] and f["on_top"], f"{FIGURE_PAGE}: the figure opened {f['opened']} px wide (natural {f['natural']}), on top: {f['on_top']}"
+    assert f["closed"], f"{FIGURE_PAGE}: Esc did not close the full-size figure"
+
+
+LOADING_RELS = {"stylesheet", "icon", "preload", "modulepreload", "prefetch", "manifest"}  # <link>s the browser fetches
+LOADING_ATTRS = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src", "audio": "src", "embed": "src", "object": "data"}
+
+
+def test_nothing_loads_from_other_hosts(site):
+    "No page loads a script, stylesheet, font, image or frame from a http(s) host: the site reads offline. Links (<a>) may go anywhere."
+    remote = re.compile(r"^\s*(?:https?:)?//", re.I)
+    bad = []
+    for page in sorted(DOCS.rglob("*.html")):
+        rel = page.relative_to(DOCS).as_posix()
+        dom = parse(page.read_text(encoding="utf-8"))
+        for n in dom.iter():
+            urls = []
+            if n.tag in LOADING_ATTRS:
+                urls.append(n.attrs.get(LOADING_ATTRS[n.tag]) or "")
+            if n.tag == "img" and n.attrs.get("srcset"):
+                urls += [u.split()[0] for u in n.attrs["srcset"].split(",") if u.strip()]
+            if n.tag == "link" and set((n.attrs.get("rel") or "").lower().split()) & LOADING_RELS:
+                urls.append(n.attrs.get("href") or "")
+            if n.tag == "script" and not n.attrs.get("src"):  # an ES module importing from a CDN (mermaid)
+                urls += re.findall(r"""\bimport\b[^'"]*['"]((?:https?:)?//[^'"]+)""", n.text)
+            bad += [f"{rel}: <{n.tag}> {u}" for u in urls if remote.match(u)]
+    for sheet in sorted(DOCS.rglob("*.css")):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(encoding="utf-8"), flags=re.S)
+        for a, b in re.findall(r"""@import\s+(?:url\()?\s*["']?([^"')\s;]+)|url\(\s*["']?([^"')]+)""", text):
+            if remote.match(a or b):
+                bad.append(f"{sheet.relative_to(DOCS).as_posix()}: {a or b}")
+    assert not bad, "loaded from other hosts:\n" + "\n".join(bad)
+    # and what Chromium actually fetched on the measured pages
+    for page in sorted(set(LAYOUT_PAGES + MATH_PAGES)):
+        assert not probe(site, page)["remote"], f"{page} fetched from other hosts: {probe(site, page)['remote']}"

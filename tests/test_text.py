@@ -142,3 +142,16 @@ def test_count_artefacts_on_carer_train(carer_train):
     c = count_artefacts(carer_train)  # speed is measured in the notebook, not asserted here
     assert len(c) == len(carer_train) == 16000
     assert c[["mentions", "emoji", "hashtags"]].to_numpy().sum() == 0  # CARER was stripped of these
+
+
+def test_tweeteval_literal_newline():
+    "TweetEval writes a line break as the two characters backslash and n: mentions and hashtags after it are found."
+    from tweetlab.text import LITERAL_NEWLINE, MENTION_RE, HASHTAG_RE, normalize_tweet, count_artefacts
+    raw = "say it.\\n@JoyAnnReid @user\\n#peace and\\nOMG"
+    assert LITERAL_NEWLINE == "\\n" and LITERAL_NEWLINE in raw
+    assert MENTION_RE.findall(raw) == ["@JoyAnnReid", "@user"] and HASHTAG_RE.findall(raw) == ["#peace"]
+    assert normalize_tweet(raw) == "say it.\n@user @user\n#peace and\nOMG"
+    assert normalize_tweet(raw, newlines=False).count("\\n") == 3
+    c = count_artefacts([raw]).iloc[0]
+    assert (c["mentions"], c["hashtags"], c["all_caps"]) == (2, 1, 1)
+    assert MENTION_RE.findall("mail me@example.com or\\nme") == []        # an e-mail address is still not a mention

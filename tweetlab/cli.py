@@ -239,7 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     for q in (t, e): q.add_argument("--label-col", default="label")
     for q in (e, r): q.add_argument("--batch-size", type=int, default=32)
     i = sub.add_parser("info", help="print a saved model's card"); i.add_argument("model")
-    d = sub.add_parser("demo", help="the TF-IDF baseline demo (same as tweetlab-demo)", add_help=False)
+    d = sub.add_parser("demo", help="the classic-baseline demo (same as tweetlab-demo)", add_help=False)
     d.add_argument("rest", nargs=argparse.REMAINDER)
     for q, f in ((t, _cmd_train), (e, _cmd_evaluate), (r, _cmd_predict), (i, _cmd_info), (d, _cmd_demo)): q.set_defaults(run=f)
     return p

@@ -24,7 +24,7 @@ from .distill import DISTILL_CONFIG, TRANSFER_DISTILL_CONFIG, DistillConfig, dis
 from .finetune import FULL_CONFIG, QUICK_CONFIG, freeze_encoder, make_classifier, train, train_loop
 from .hybrid import load_hybrid, make_hybrid, train_hybrid
 from .api.feature_table import compute_features
-from .features import BLOCKS, TweetFeatures
+from .features import BLOCKS, FEATURES_VERSION, TweetFeatures
 
 # %% ../nbs/api/models.ipynb #633ff77f
 QUICK_FINETUNE = dict(config=QUICK_CONFIG, n_train=200, n_validation=100)   # ...on stratified samples: get_finetuned(**QUICK_FINETUNE)
@@ -76,7 +76,7 @@ def hybrid_key(dataset: str = "tweet_eval/emotion", encoder: str | None = None, 
     if bad: raise ValueError(f"Unknown or unsupported feature blocks {bad}; choose from {[b for b in BLOCKS if b != 'mpqa']}.")
     arch = {"proj_dim": 128, "feature_dim": 32, "dropout": 0.1, **arch}
     return {"format": 2, "kind": "hybrid", "dataset": str(dataset), "encoder": encoder_id(encoder), "config": cfg,
-            "blocks": blocks, "arch": arch, "n_train": n_train, "n_validation": n_validation}
+            "blocks": blocks, "features_version": FEATURES_VERSION, "arch": arch, "n_train": n_train, "n_validation": n_validation}
 
 # %% ../nbs/api/models.ipynb #7faf15ed
 def get_hybrid(dataset: str = "tweet_eval/emotion", encoder: str | None = None, config: TrainConfig = FULL_CONFIG,

@@ -150,24 +150,31 @@ def feature_groups(names) -> dict:
     return {b: [n for n in names if owner[n] == b] for b in BLOCKS if any(owner[n] == b for n in names)}
 
 def drop_group_ablation(X_train, F_train: pd.DataFrame, y_train, X_eval, F_eval: pd.DataFrame, y_eval, C: float,
-                        dataset: str | None = None, seed: int | None = None) -> pd.DataFrame:
+                        dataset: str | None = None, seed: int | None = None, n_boot: int = 1000) -> pd.DataFrame:
     """Refit the stacked probe (text columns `X_*` + feature DataFrame `F_*`) with each feature group left out in turn,
-    at a fixed `C`, and score it on the evaluation split. One row per variant: macro-F1 and its change against all features."""
-    from tweetlab.metrics import evaluate
+    at a fixed `C`, and score it on the evaluation split. One row per variant: macro-F1, its change against all
+    features, the change's 95% paired bootstrap interval over the evaluation examples (`low`, `high`; `n_boot`
+    resamples) and `measurable` (the interval excludes zero)."""
+    from tweetlab.metrics import evaluate, paired_bootstrap
     check_features(F_eval, n=len(X_eval), expected=list(F_train.columns), where="F_eval")
     check_features(F_train, n=len(X_train), where="F_train")
     groups, cols = feature_groups(F_train.columns), list(F_train.columns)
     variants = {"all features": cols, **{f"without {g}": [c for c in cols if c not in gc] for g, gc in groups.items()},
                 "no features (text only)": []}
-    rows = {}
+    rows, preds = {}, {}
     for name, keep in variants.items():
         Xtr = stack(X_train, F_train[keep]) if keep else stack(X_train)
         Xev = stack(X_eval, F_eval[keep]) if keep else stack(X_eval)
-        probe = fit_probe(Xtr, y_train, Cs=(C,), seed=seed)
-        rows[name] = {"features kept": len(keep), "macro_f1": evaluate(y_eval, probe.predict(Xev), dataset=dataset)["macro_f1"]}
+        preds[name] = fit_probe(Xtr, y_train, Cs=(C,), seed=seed).predict(Xev)
+        rows[name] = {"features kept": len(keep), "macro_f1": evaluate(y_eval, preds[name], dataset=dataset)["macro_f1"]}
     out = pd.DataFrame(rows).T
     out["features kept"] = out["features kept"].astype(int)
     out["change"] = out["macro_f1"] - out.loc["all features", "macro_f1"]
+    for name in variants:
+        if name == "all features": out.loc[name, ["low", "high"]] = 0.0; continue
+        b = paired_bootstrap(y_eval, preds["all features"], preds[name], n_boot=n_boot, seed=seed)
+        out.loc[name, ["low", "high"]] = b["low"], b["high"]
+    out["measurable"] = (out["low"] > 0) | (out["high"] < 0)
     return out.rename_axis("stacked probe")
 
 # %% ../../nbs/api/feature_table.ipynb #4693eee5
