@@ -130,12 +130,13 @@ class TweetClassifier:
     hand-crafted features, `tweetlab.features.make_classic`). `encoder`: a Hub name or folder (None: the default
     encoder); `config`: the fine-tuning recipe (None: `tweetlab.finetune.FULL_CONFIG`)."""
     def __init__(self, encoder: str | None = None, config: TrainConfig | None = None, method: str = "finetune"):
-        if method not in METHODS: raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
+        if method not in METHODS + ("ensemble",): raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
         if config is not None and not isinstance(config, TrainConfig): raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}.")
         from tweetlab.finetune import FULL_CONFIG
         self.encoder, self.config, self.method = encoder, config or FULL_CONFIG, method
         self.model = self.tokenizer = self.labels = self.dataset = None
         self.history, self.scores, self.info, self.int8, self.engine = None, {}, {}, False, "torch"
+        self.weights = None                        # an ensemble's member weights (from_members)
         self._last = self._encoder = None          # the last evaluation (split, gold ids, predicted ids); the probe's encoder
 
     def __repr__(self) -> str:
@@ -147,6 +148,7 @@ class TweetClassifier:
     def encoder_name(self) -> str:
         "The encoder's short name (a Hub name, or a local folder's name)."
         if self.method == "classic": return "none (TF-IDF + features)"
+        if self.method == "ensemble": return " + ".join(m.encoder_name for m in self.model)
         try: return encoder_id(self.encoder)["name"]
         except FileNotFoundError: return str(self.encoder)
 
@@ -163,6 +165,7 @@ class TweetClassifier:
         import time
         from dataclasses import replace
         from tweetlab.config import get_seed
+        if self.method == "ensemble": raise ValueError("An ensemble is not fitted: fit its members, then combine them with TweetClassifier.from_members.")
         self.config = replace(self.config, seed=get_seed() if self.config.seed is None else self.config.seed)   # recorded
         data = training_data(train, validation, text_col, label_col, labels, self.config.seed)
         self.labels, self.dataset = list(data["train"].features["label"].names), dataset or _registered(train)
@@ -210,7 +213,9 @@ class TweetClassifier:
         items = check_texts([texts] if isinstance(texts, str) else texts, "texts", allow_empty=False)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*empty or blank.*")           # blank tweets get a prediction too
-            if self.method == "finetune":
+            if self.method == "ensemble":
+                P = sum(w * m.predict_proba(items, batch_size).to_numpy() for m, w in zip(self.model, self.weights))
+            elif self.method == "finetune":
                 from tweetlab.api.inference import predict             # the one inference loop, softmax included
                 extra = self.model.extra_inputs(items) if hasattr(self.model, "extra_inputs") else None
                 P = predict(self.model, items, self.tokenizer, batch_size, self.config.max_length, extra=extra)[1]
@@ -261,7 +266,9 @@ class TweetClassifier:
                              "model and convert after loading (TweetClassifier.load(path).quantize() or .onnx()).")
         path = Path(path).expanduser()
         with atomic_folder(path, overwrite) as tmp:
-            if self.method == "finetune":
+            if self.method == "ensemble":
+                for i, m in enumerate(self.model): m.save(tmp / "members" / str(i))
+            elif self.method == "finetune":
                 with quiet_transformers(): self.model.save_pretrained(tmp); self.tokenizer.save_pretrained(tmp)
             else:
                 import joblib
@@ -277,7 +284,7 @@ class TweetClassifier:
         import tweetlab
         return {"format": 1, "method": self.method, "labels": self.labels, "dataset": self.dataset,
                 "encoder": None if self.encoder is None else str(self.encoder), "encoder_name": self.encoder_name,
-                "config": asdict(self.config), "info": self.info, "tweetlab": tweetlab.__version__}
+                "config": asdict(self.config), "info": self.info, "weights": self.weights, "tweetlab": tweetlab.__version__}
 
     def _plots(self, folder: Path):
         import matplotlib
@@ -310,6 +317,9 @@ class TweetClassifier:
         self.scores = json.loads((path / "metrics.json").read_text()) if (path / "metrics.json").is_file() else {}
         if (path / "history.csv").is_file(): self.history = pd.read_csv(path / "history.csv")
         if self.method == "finetune": self.model, self.tokenizer = _load_transformer(path, device)
+        elif self.method == "ensemble":
+            self.weights = rec["weights"]
+            self.model = [cls.load(path / "members" / str(i), device) for i in range(len(self.weights))]
         else:
             import joblib
             self.model = joblib.load(path / "model.joblib")
@@ -334,6 +344,27 @@ class TweetClassifier:
         self = cls(getattr(model.config, "_name_or_path", None) or None, None, "finetune")
         self.model, self.tokenizer, self.dataset = model.eval(), tokenizer, dataset
         self.labels = [str(model.config.id2label[i]) for i in range(model.config.num_labels)]
+        return self
+
+    @classmethod
+    def from_members(cls, members: list, weights=None, dataset: str | None = None) -> "TweetClassifier":
+        """An ensemble with the same verbs: its probabilities are the weighted mean of the fitted `members`' probabilities
+        (TweetClassifiers of any family trained on the same classes, in the same order). `weights`: one non-negative number
+        per member (None: equal), normalised to sum to 1. `save` writes each member in `members/<i>`; `load` reads them back."""
+        if not isinstance(members, (list, tuple)) or not members or not all(isinstance(m, TweetClassifier) for m in members):
+            raise TypeError("members must be a non-empty list of fitted TweetClassifier objects.")
+        for m in members: m._fitted()
+        labels = members[0].labels
+        other = [i for i, m in enumerate(members) if m.labels != labels]
+        if other: raise ValueError(f"Member {other[0]} has the classes {members[other[0]].labels}, member 0 has {labels}: "
+                                   "ensemble models trained on the same classes, in the same order.")
+        w = np.ones(len(members)) if weights is None else np.asarray(weights, dtype=float)
+        if w.shape != (len(members),) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise ValueError(f"weights must be {len(members)} non-negative numbers, not all 0, one per member; got {weights!r}.")
+        self = cls(None, None, "ensemble")
+        self.model, self.weights, self.labels = list(members), (w / w.sum()).tolist(), list(labels)
+        self.dataset = dataset or members[0].dataset
+        self.info = {"members": [f"{m.method}: {m.encoder_name}" for m in members], "weights": self.weights}
         return self
 
     def quantize(self) -> "TweetClassifier":
@@ -384,10 +415,12 @@ def _load_transformer(src, device: str | None = None, local: bool = True) -> tup
 # %% ../nbs/api/classifier.ipynb #146f54b9
 _METHOD_TEXT = {"finetune": "a fine-tuned transformer (the encoder and a classification head, all weights trained)",
                 "probe": "a frozen-encoder probe (mean-pooled embeddings and a logistic regression)",
-                "classic": "a classic model (word and character TF-IDF with hand-crafted tweet features, logistic regression)"}
+                "classic": "a classic model (word and character TF-IDF with hand-crafted tweet features, logistic regression)",
+                "ensemble": "an ensemble: the weighted mean of its members' class probabilities"}
 
 def _n_params(clf) -> int:
     if clf.method == "finetune": return sum(p.numel() for p in clf.model.parameters())
+    if clf.method == "ensemble": return sum(_n_params(m) for m in clf.model)
     coef = clf.model[-1].coef_
     return int(coef.size + coef.shape[0]) + (sum(p.numel() for p in clf._encoder.model.parameters()) if clf._encoder else 0)
 
@@ -415,6 +448,8 @@ def model_card(clf: TweetClassifier, folder=None) -> str:
     if mb is not None: lines += [f"- Size of this folder: {mb:.1f} MB"]
     lines += ["", "## Training recipe", ""]
     if clf.method == "finetune": lines += ["| setting | value |", "|---|---|"] + [f"| {a} | {v} |" for a, v in asdict(clf.config).items()]
+    elif clf.method == "ensemble":
+        lines += ["| member | weight |", "|---|---|"] + [f"| {_METHOD_TEXT[m.method]} ({m.encoder_name}) | {w:.3f} |" for m, w in zip(clf.model, clf.weights)]
     else: lines += [f"scikit-learn estimator: `{type(clf.model).__name__}` with steps {[n for n, _ in clf.model.steps]}"]
     if info.get("fit_seconds") is not None: lines += ["", f"Training took {info['fit_seconds']} s."]
     lines += ["", "## Scores", "", "| split | tweets | metric | score | accuracy | macro-F1 |", "|---|---|---|---|---|---|"]

@@ -98,20 +98,24 @@ def distill(teacher, tokenizer, data: DatasetDict, recipe: DistillConfig = Disti
     `alpha` and `temperature`, on the teacher's precomputed logits.
     `transfer`: unlabelled tweets (a list of texts) added to the training set, where the student learns the teacher's
     logits only; texts also in `data['train']` or `data['validation']` are left out and counted in `info`.
+    `teacher` may also be a function of a list of texts returning (n, K) logits (an ensemble, see the "Pushing accuracy"
+    lesson); then pass the `student` to train.
     Returns a `TrainResult` (model, tokenizer, history, timing)."""
     from transformers import EarlyStoppingCallback, PrinterCallback
     if not isinstance(recipe, DistillConfig): raise TypeError(f"recipe must be a DistillConfig, got {type(recipe).__name__}.")
-    check_data(data, teacher)
+    as_model = isinstance(teacher, torch.nn.Module)
+    if not as_model and student is None: raise ValueError("A teacher given as a function of texts cannot be copied into a student: pass student=.")
+    check_data(data, teacher if as_model else student)
     if student is None: student = make_student(teacher, recipe.n_layers).requires_grad_(True)   # trainable even if the teacher was frozen
     if recipe.freeze_embeddings: student.get_input_embeddings().requires_grad_(False)
     seed = set_seed(config.seed)
-    teacher = teacher.float().cpu().eval()
+    if as_model: teacher = teacher.float().cpu().eval()
     train, n_transfer, n_dropped = with_transfer_set(data, transfer)
     splits = {"train": add_teacher_logits(train, teacher, tokenizer, config.max_length),
               "validation": add_teacher_logits(data["validation"], teacher, tokenizer, config.max_length)}
     tok = tokenize_data(DatasetDict(splits), tokenizer, config.max_length)
     tok = DatasetDict({s: tok[s].add_column("teacher_logits", splits[s]["teacher_logits"]) for s in tok})
-    k = teacher.config.num_labels
+    k = student.config.num_labels
     args = training_args(config, len(tok["train"]), seed, "distill", progress, max_steps=config.max_steps,
                          use_cpu=True, fp16=False, remove_unused_columns=False)   # quantization and export are CPU-side
     compute_metrics = classification_metrics(k)

@@ -283,8 +283,16 @@ class TeacherLogitsCollator:
         return batch
 
 def add_teacher_logits(ds: Dataset, teacher, tokenizer, max_length: int = 64) -> Dataset:
-    "`ds` (with `text`) plus a `teacher_logits` column: the teacher's logits, computed once in batches."
-    z = batch_logits(teacher.eval(), tokenizer, list(ds["text"]), batch_size=128, max_length=max_length)
+    """`ds` (with `text`) plus a `teacher_logits` column: the teacher's logits, computed once in batches. `teacher`: a
+    PyTorch classifier, or any function of a list of texts that returns an (n, K) array of logits (e.g. an ensemble's
+    log-probabilities)."""
+    texts = list(ds["text"])
+    if isinstance(teacher, torch.nn.Module): z = batch_logits(teacher.eval(), tokenizer, texts, batch_size=128, max_length=max_length)
+    elif callable(teacher): z = np.asarray(teacher(texts), dtype=np.float32)
+    else: raise TypeError(f"teacher must be a PyTorch classifier or a function of texts, got {type(teacher).__name__}.")
+    if z.ndim != 2 or len(z) != len(texts) or not np.isfinite(z).all():
+        raise ValueError(f"The teacher gave logits of shape {z.shape} (finite: {bool(np.isfinite(z).all())}) for {len(texts)} "
+                         "texts; it must return one finite row per text.")
     return ds.add_column("teacher_logits", [row.tolist() for row in z])
 
 # %% ../../nbs/api/training.ipynb #4500de90
