@@ -229,8 +229,7 @@ def distil_ensemble(ensemble: TweetClassifier, student: CachedModel, transfer: s
         start, cpu = time.perf_counter(), time.process_time()
         extra = None
         if transfer is not None:
-            known = {t for s in data for t in data[s]["text"]}
-            pool = sorted({t for s, d in load_tweets(transfer, data_dir=data_dir).items() for t in d["text"]} - known)
+            pool = sorted(set(_transfer_texts(transfer, data, data_dir)))
             rng = np.random.default_rng(seed)
             extra = [pool[i] for i in sorted(rng.choice(len(pool), size=min(n_transfer or len(pool), len(pool)), replace=False))]
         teacher = lambda texts: np.log(np.clip(ensemble.predict_proba(texts).to_numpy(), 1e-7, 1.0))

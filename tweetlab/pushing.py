@@ -13,6 +13,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from .api.training import macro_f1
 from .finetune import FULL_CONFIG
 
 # %% ../nbs/10_pushing.ipynb #d6acc3a2
@@ -33,10 +34,9 @@ def blend(probs: list, weights=None) -> np.ndarray:
 def choose_weight(p_main, p_other, y, grid=tuple(round(0.05 * i, 2) for i in range(11))) -> tuple:
     """The share `w` of `p_other` in `(1 - w) * p_main + w * p_other` with the best macro-F1 on (`y`, validation
     labels), the smallest on ties; returns (w, table of macro-F1 per w)."""
-    from sklearn.metrics import f1_score
     y = np.asarray(y)
     if len(y) != len(p_main) or len(y) != len(p_other): raise ValueError(f"y ({len(y)}), p_main ({len(p_main)}) and p_other ({len(p_other)}) differ in length.")
     k = np.asarray(p_main).shape[1]
-    scores = [f1_score(y, blend([p_main, p_other], [1 - w, w]).argmax(1), labels=list(range(k)), average="macro", zero_division=0) for w in grid]
+    scores = [macro_f1(y, blend([p_main, p_other], [1 - w, w]).argmax(1), k) for w in grid]
     table = pd.DataFrame({"w": list(grid), "val_macro_f1": scores})
     return float(table.loc[table["val_macro_f1"].idxmax(), "w"]), table
