@@ -18,13 +18,17 @@ from tweetlab import TweetClassifier
 clf = TweetClassifier().fit("my_tweets.csv")         # columns text and label; 10% held out for validation
 clf.predict(["what a day!", "never again"])           # class names
 clf.evaluate("my_test_tweets.csv")                     # official metric, accuracy, macro-F1, per-class table
+clf.calibrate()                                        # temperature fitted on the validation tweets: honest probabilities
+clf.predict(["meh"], min_confidence=0.8)               # 'abstain' where the top probability is below 0.8
+clf.explain("never again #fail")                       # word, score, class: why this prediction
 clf.save("my_model")                                   # weights, tokenizer, model card, metrics.json, plots
 ```
 
 ```bash
-tweetlab train my_tweets.csv --out my_model           # progress bar, then a results table
-tweetlab predict my_model new_tweets.csv --out predictions.csv [--int8]
+tweetlab train my_tweets.csv --out my_model [--calibrate]   # progress bar, then a results table
+tweetlab predict my_model new_tweets.csv --out predictions.csv [--int8] [--min-confidence 0.8]
 tweetlab evaluate my_model my_test_tweets.csv
+tweetlab explain my_model "never again #fail"         # the tweet with the words behind the prediction marked
 tweetlab info my_model                                 # the model card
 ```"""
 

@@ -1,4 +1,4 @@
-"""`tweetlab train`, `predict`, `evaluate`, `info` and `demo`: the `TweetClassifier` verbs on the command line, with files in and files out, streaming large inputs in bounded memory.
+"""`tweetlab train`, `predict`, `evaluate`, `explain`, `info` and `demo`: the `TweetClassifier` verbs on the command line, with files in and files out, streaming large inputs in bounded memory.
 
 Docs: https://tweetlab.github.io/tweetlab/api/cli.html.md"""
 
@@ -118,16 +118,22 @@ def _engine(clf, int8: bool, engine: str):
     return clf.onnx() if engine == "onnx" or (engine == "auto" and can) else clf
 
 def predict_file(model_dir, src, out="-", text_col: str = "text", int8: bool = False, batch_size: int = 32,
-                 chunk_size: int = 4096, overwrite: bool = False, progress: bool | None = None, engine: str = "auto") -> dict:
+                 chunk_size: int = 4096, overwrite: bool = False, progress: bool | None = None, engine: str = "auto",
+                 min_confidence: float | None = None) -> dict:
     """Classify every row of `src` (a file, or '-' for stdin) with the model in `model_dir`, streaming `chunk_size` rows at
     a time, and write each row, in order, with `predicted_label` and one `prob_<class>` column per class to `out`
     (a file, or '-' for stdout). `engine`: 'auto' runs a float32 transformer with ONNX Runtime when it is installed,
-    else PyTorch; `int8=True` runs the PyTorch int8 copy. Returns {'rows', 'empty' (row numbers of blank texts,
+    else PyTorch; `int8=True` runs the PyTorch int8 copy. `min_confidence`: rows whose top probability is below it get
+    the label 'abstain' (their probabilities are still written). Returns {'rows', 'empty' (row numbers of blank texts,
     classified as empty tweets), 'out', 'engine'}."""
     from tqdm.auto import tqdm
     from tweetlab.classifier import TweetClassifier
     if not isinstance(batch_size, int) or batch_size < 1: raise InputError(f"--batch-size must be a positive integer, got {batch_size!r}.")
+    if min_confidence is not None and not 0 <= min_confidence <= 1:
+        raise InputError(f"--min-confidence must be a probability between 0 and 1, got {min_confidence!r}.")
     clf = _engine(TweetClassifier.load(model_dir), int8, engine)
+    from tweetlab.classifier import ABSTAIN
+    if min_confidence is not None and ABSTAIN in clf.labels: raise InputError(f"The model has a class named {ABSTAIN!r}; --min-confidence cannot be used with it.")
     cols = ["predicted_label"] + [f"prob_{c}" for c in clf.labels]
     chunks = read_chunks(src, chunk_size)
     writer, empty, n, ok = ChunkWriter(out, overwrite), [], 0, False
@@ -142,6 +148,7 @@ def predict_file(model_dir, src, out="-", text_col: str = "text", int8: bool = F
                 P = clf.predict_proba(texts, batch_size).to_numpy()
                 df = df.reset_index(drop=True)
                 df["predicted_label"] = np.asarray(clf.labels, dtype=object)[P.argmax(1)]
+                if min_confidence is not None: df.loc[P.max(1) < min_confidence, "predicted_label"] = ABSTAIN
                 for j, c in enumerate(clf.labels): df[f"prob_{c}"] = P[:, j].astype(np.float64).round(6)
             writer.write(df)
             n += len(df); bar.update(len(df))
@@ -154,7 +161,7 @@ def predict_file(model_dir, src, out="-", text_col: str = "text", int8: bool = F
 # %% ../nbs/api/cli.ipynb #721b90fd
 def _scores_table(scores: dict) -> pd.DataFrame:
     rows = [{"split": s, "tweets": r["n"], "metric": r["metric"], "score": round(r["official"], 4), "accuracy": round(r["accuracy"], 4),
-             "macro-F1": round(r["macro_f1"], 4)} for s, r in scores.items()]
+             "macro-F1": round(r["macro_f1"], 4), "ECE": None if r.get("ece") is None else round(r["ece"], 4)} for s, r in scores.items()]
     return pd.DataFrame(rows).set_index("split")
 
 def _cmd_train(a) -> int:
@@ -166,7 +173,7 @@ def _cmd_train(a) -> int:
     given = {k: v for k, v in dict(epochs=a.epochs, lr=a.lr, batch_size=a.batch_size, seed=a.seed).items() if v is not None}
     config = replace(QUICK_CONFIG if a.quick else FULL_CONFIG, **given)
     clf = TweetClassifier(a.encoder, config, a.method)
-    clf.fit(a.data, a.validation, a.text_col, a.label_col, dataset=a.dataset)
+    clf.fit(a.data, a.validation, a.text_col, a.label_col, dataset=a.dataset, calibrate=a.calibrate)
     if _registered(a.data) or Path(a.data).is_dir():               # a dataset with splits: score its test split too
         try: labelled_split(a.data, "test", a.text_col, a.label_col)
         except ValueError: pass
@@ -176,7 +183,8 @@ def _cmd_train(a) -> int:
     return 0
 
 def _cmd_predict(a) -> int:
-    r = predict_file(a.model, a.input, a.out, a.text_col, a.int8, a.batch_size, a.chunk_size, a.overwrite, engine=a.engine)
+    r = predict_file(a.model, a.input, a.out, a.text_col, a.int8, a.batch_size, a.chunk_size, a.overwrite, engine=a.engine,
+                     min_confidence=a.min_confidence)
     if r["empty"]:
         at = ", ".join(map(str, r["empty"][:10])) + (", ..." if len(r["empty"]) > 10 else "")
         print(f"note: {len(r['empty'])} of {r['rows']} rows have an empty or missing text (rows {at}, counting from 1 after any "
@@ -192,6 +200,14 @@ def _cmd_evaluate(a) -> int:
     print(f"{r['metric']} (the official metric{' of ' + r['dataset'] if r['dataset'] else ''}): {r['official']:.4f}\n"
           f"accuracy: {r['accuracy']:.4f}   macro-F1: {r['macro_f1']:.4f}   tweets: {r['n']}\n")
     print(r["per_class"].round(4).to_string())
+    return 0
+
+def _cmd_explain(a) -> int:
+    from tweetlab.api.explain import highlight_text
+    from tweetlab.classifier import TweetClassifier
+    if a.top < 1: raise InputError(f"--top must be a positive integer, got {a.top}.")
+    table = TweetClassifier.load(a.model).explain(a.text, a.target, a.method)
+    print(highlight_text(table, top=a.top))
     return 0
 
 def _cmd_info(a) -> int:
@@ -220,6 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int); t.add_argument("--lr", type=float); t.add_argument("--batch-size", type=int)
     t.add_argument("--seed", type=int)
     t.add_argument("--quick", action="store_true", help="a smoke run: at most 20 optimiser steps")
+    t.add_argument("--calibrate", action="store_true", help="fit a temperature on the validation tweets, so that predicted probabilities are calibrated")
     t.add_argument("--dataset", help="registered dataset whose official metric to report (default: DATA's, else macro-F1)")
     for q in (t,): q.add_argument("--overwrite", action="store_true")
     e = sub.add_parser("evaluate", help="score a saved model on labelled tweets: the official metric and a per-class table")
@@ -234,14 +251,23 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--engine", default="auto", choices=["auto", "torch", "onnx"],
                    help="float32 engine: auto = ONNX Runtime when installed (same labels, faster on a CPU), else PyTorch")
     r.add_argument("--chunk-size", type=int, default=4096, help="rows read and classified at a time (bounds memory)")
+    r.add_argument("--min-confidence", type=float, help="label a row 'abstain' when its top probability is below this (e.g. 0.8)")
     r.add_argument("--overwrite", action="store_true")
     for q in (t, e, r): q.add_argument("--text-col", default="text")
     for q in (t, e): q.add_argument("--label-col", default="label")
     for q in (e, r): q.add_argument("--batch-size", type=int, default=32)
+    x = sub.add_parser("explain", help="which words made the model predict its class for one text",
+                       description="Print TEXT with the words that push the prediction towards its class marked [+word] and away [-word], "
+                                   "with the strongest words and their scores (Integrated Gradients for a transformer, coefficient × value "
+                                   "for the classic model, occlusion otherwise).")
+    x.add_argument("model"); x.add_argument("text", help="the tweet to explain (quote it)")
+    x.add_argument("--target", help="class to explain (default: the predicted class)")
+    x.add_argument("--method", default="auto", choices=["auto", "integrated_gradients", "linear", "occlusion"])
+    x.add_argument("--top", type=int, default=3, help="words listed each way")
     i = sub.add_parser("info", help="print a saved model's card"); i.add_argument("model")
     d = sub.add_parser("demo", help="the classic-baseline demo (same as tweetlab-demo)", add_help=False)
     d.add_argument("rest", nargs=argparse.REMAINDER)
-    for q, f in ((t, _cmd_train), (e, _cmd_evaluate), (r, _cmd_predict), (i, _cmd_info), (d, _cmd_demo)): q.set_defaults(run=f)
+    for q, f in ((t, _cmd_train), (e, _cmd_evaluate), (r, _cmd_predict), (x, _cmd_explain), (i, _cmd_info), (d, _cmd_demo)): q.set_defaults(run=f)
     return p
 
 def main(argv: list | None = None) -> int:
