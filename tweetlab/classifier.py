@@ -20,7 +20,7 @@ from datasets import ClassLabel, Dataset, DatasetDict
 
 from .api.cache import atomic_folder
 from .api.checks import check_texts
-from .api.training import TrainConfig, encoder_id, load_classifier, load_tokenizer, model_source, quiet_transformers
+from .api.training import TrainConfig, encoder_id, is_main_process, load_classifier, load_tokenizer, model_source, quiet_transformers
 from .data import DATASETS, METRICS, DataWarning, _ALIASES, _build, _encode_labels, get_spec, load_tweets
 
 # %% ../nbs/api/classifier.ipynb #b24a803c
@@ -309,12 +309,15 @@ class TweetClassifier:
     def save(self, path, overwrite: bool = False) -> Path:
         """Save to folder `path` (atomically; an existing folder only with `overwrite=True`): the model (safetensors,
         config and tokenizer for a transformer; `model.joblib` for the scikit-learn families), `tweetlab-model.json`,
-        `metrics.json`, a `README.md` model card, and the learning curves and confusion matrix as PNG files."""
+        `metrics.json`, a `README.md` model card, and the learning curves and confusion matrix as PNG files. In a
+        multi-process run only the main process writes; the others wait until the folder is there."""
         self._fitted()
         if self.int8 or self.engine != "torch":
             raise ValueError(f"An {'int8' if self.int8 else 'ONNX Runtime'} copy is for inference only and is not saved: save the float "
                              "model and convert after loading (TweetClassifier.load(path).quantize() or .onnx()).")
         path = Path(path).expanduser()
+        if not is_main_process():                  # under torchrun / accelerate launch: rank 0 writes, the others wait for it
+            _barrier(); return path
         with atomic_folder(path, overwrite) as tmp:
             if self.method == "ensemble":
                 for i, m in enumerate(self.model): m.save(tmp / "members" / str(i))
@@ -328,6 +331,7 @@ class TweetClassifier:
             if self.history is not None: self.history.to_csv(tmp / "history.csv", index=False)
             self._plots(tmp)
             (tmp / "README.md").write_text(model_card(self, tmp))
+        _barrier()
         return path
 
     def _record(self) -> dict:
@@ -447,6 +451,11 @@ class TweetClassifier:
         return o
 
 # %% ../nbs/api/classifier.ipynb #cc16a9aa
+def _barrier():
+    "Wait for the other processes of a torchrun / accelerate launch run (nothing to wait for in a single process)."
+    import torch
+    if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()
+
 def _load_transformer(src, device: str | None = None, local: bool = True) -> tuple:
     "(model, tokenizer) of a sequence classifier folder or Hub name: a tweetlab hybrid, or any AutoModelForSequenceClassification."
     from transformers import AutoConfig

@@ -117,46 +117,95 @@ def _engine(clf, int8: bool, engine: str):
     can = clf.method == "finetune" and not hasattr(clf.model, "extra_inputs") and onnx_available()
     return clf.onnx() if engine == "onnx" or (engine == "auto" and can) else clf
 
+_WORKER = {}                                   # the classifier a --workers process loaded (one per process)
+
+def _load_for_predict(model_dir, int8: bool, engine: str, threads: int | None = None):
+    "Load the model to predict with (in a worker: with `threads` PyTorch threads)."
+    from tweetlab.classifier import TweetClassifier
+    if threads is not None:
+        import torch
+        torch.set_num_threads(threads)
+    _WORKER["clf"] = _engine(TweetClassifier.load(model_dir), int8, engine)
+    return _WORKER["clf"]
+
+def _proba_in_worker(texts: list, batch_size: int) -> np.ndarray:
+    return _WORKER["clf"].predict_proba(texts, batch_size).to_numpy()
+
+def _cores() -> int:
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
+
+def _model_labels(model_dir) -> list:
+    "The class names of a saved model, read from its files without loading the weights."
+    import json
+    from tweetlab.classifier import MODEL_FILE
+    p = Path(model_dir)
+    if (p / MODEL_FILE).is_file(): return json.loads((p / MODEL_FILE).read_text())["labels"]
+    if (p / "config.json").is_file():
+        id2label = json.loads((p / "config.json").read_text()).get("id2label") or {}
+        return [str(id2label[k]) for k in sorted(id2label, key=int)]
+    from tweetlab.classifier import TweetClassifier
+    return TweetClassifier.load(model_dir).labels              # raises the usual "not a model folder" error
+
 def predict_file(model_dir, src, out="-", text_col: str = "text", int8: bool = False, batch_size: int = 32,
                  chunk_size: int = 4096, overwrite: bool = False, progress: bool | None = None, engine: str = "auto",
-                 min_confidence: float | None = None) -> dict:
+                 min_confidence: float | None = None, workers: int = 1) -> dict:
     """Classify every row of `src` (a file, or '-' for stdin) with the model in `model_dir`, streaming `chunk_size` rows at
     a time, and write each row, in order, with `predicted_label` and one `prob_<class>` column per class to `out`
     (a file, or '-' for stdout). `engine`: 'auto' runs a float32 transformer with ONNX Runtime when it is installed,
     else PyTorch; `int8=True` runs the PyTorch int8 copy. `min_confidence`: rows whose top probability is below it get
-    the label 'abstain' (their probabilities are still written). Returns {'rows', 'empty' (row numbers of blank texts,
-    classified as empty tweets), 'out', 'engine'}."""
+    the label 'abstain' (their probabilities are still written). `workers`: processes that classify chunks side by
+    side, each with cores / workers threads; at most two chunks per worker are in flight, and rows are written in input
+    order. Returns {'rows', 'empty' (row numbers of blank texts, classified as empty tweets), 'out', 'engine', 'workers'}."""
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from multiprocessing import get_context
     from tqdm.auto import tqdm
-    from tweetlab.classifier import TweetClassifier
+    from tweetlab.classifier import ABSTAIN
     if not isinstance(batch_size, int) or batch_size < 1: raise InputError(f"--batch-size must be a positive integer, got {batch_size!r}.")
+    if not isinstance(workers, int) or workers < 1: raise InputError(f"--workers must be a positive integer, got {workers!r}.")
     if min_confidence is not None and not 0 <= min_confidence <= 1:
         raise InputError(f"--min-confidence must be a probability between 0 and 1, got {min_confidence!r}.")
-    clf = _engine(TweetClassifier.load(model_dir), int8, engine)
-    from tweetlab.classifier import ABSTAIN
-    if min_confidence is not None and ABSTAIN in clf.labels: raise InputError(f"The model has a class named {ABSTAIN!r}; --min-confidence cannot be used with it.")
-    cols = ["predicted_label"] + [f"prob_{c}" for c in clf.labels]
+    if workers == 1:
+        clf = _load_for_predict(model_dir, int8, engine)
+        labels, run_engine = clf.labels, "int8" if clf.int8 else clf.engine
+        proba = lambda texts: clf.predict_proba(texts, batch_size).to_numpy()
+    else:
+        labels, run_engine = _model_labels(model_dir), "int8" if int8 else engine
+        pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_load_for_predict,
+                                   initargs=(str(model_dir), int8, engine, max(1, _cores() // workers)))
+    if min_confidence is not None and ABSTAIN in labels: raise InputError(f"The model has a class named {ABSTAIN!r}; --min-confidence cannot be used with it.")
+    cols = ["predicted_label"] + [f"prob_{c}" for c in labels]
     chunks = read_chunks(src, chunk_size)
-    writer, empty, n, ok = ChunkWriter(out, overwrite), [], 0, False
+    writer, empty, n, ok, pending = ChunkWriter(out, overwrite), [], 0, False, deque()
     bar = tqdm(desc="predict", unit=" tweets", disable=True if progress is False else None, file=sys.stderr)  # None: on a terminal
+    def finish(df, P):
+        if P is not None:
+            df["predicted_label"] = np.asarray(labels, dtype=object)[P.argmax(1)]
+            if min_confidence is not None: df.loc[P.max(1) < min_confidence, "predicted_label"] = ABSTAIN
+            for j, c in enumerate(labels): df[f"prob_{c}"] = P[:, j].astype(np.float64).round(6)
+        writer.write(df); bar.update(len(df))
     try:
         for df in chunks:
             if n == 0: text_col = _text_column(df, src, text_col)
             clash = [c for c in cols if c in df.columns]
             if clash: raise InputError(f"{src} already has the column(s) {clash}, which the output adds; rename them first.")
-            texts = _texts(df[text_col], n, empty)
-            if texts:
-                P = clf.predict_proba(texts, batch_size).to_numpy()
-                df = df.reset_index(drop=True)
-                df["predicted_label"] = np.asarray(clf.labels, dtype=object)[P.argmax(1)]
-                if min_confidence is not None: df.loc[P.max(1) < min_confidence, "predicted_label"] = ABSTAIN
-                for j, c in enumerate(clf.labels): df[f"prob_{c}"] = P[:, j].astype(np.float64).round(6)
-            writer.write(df)
-            n += len(df); bar.update(len(df))
+            texts, df = _texts(df[text_col], n, empty), df.reset_index(drop=True)
+            n += len(df)
+            if workers == 1: finish(df, proba(texts) if texts else None); continue
+            pending.append((df, pool.submit(_proba_in_worker, texts, batch_size) if texts else None))
+            while len(pending) > 2 * workers: d, f = pending.popleft(); finish(d, f and f.result())
+        while pending: d, f = pending.popleft(); finish(d, f and f.result())
         if n == 0: raise InputError(f"{src} has no rows to predict.")
         ok = True
+    except BrokenProcessPool as e:
+        raise ChildProcessError(f"a --workers process stopped unexpectedly ({e}); no output was written. Try fewer --workers "
+                                "or a smaller --chunk-size if the machine ran out of memory.") from None
     finally:
         bar.close(); writer.close(ok)
-    return {"rows": n, "empty": empty, "out": out, "engine": "int8" if clf.int8 else clf.engine}
+        if workers > 1: pool.shutdown(cancel_futures=True)
+    return {"rows": n, "empty": empty, "out": out, "engine": run_engine, "workers": workers}
 
 # %% ../nbs/api/cli.ipynb #721b90fd
 def _scores_table(scores: dict) -> pd.DataFrame:
@@ -167,6 +216,7 @@ def _scores_table(scores: dict) -> pd.DataFrame:
 def _cmd_train(a) -> int:
     from dataclasses import replace
     from tweetlab.classifier import TweetClassifier, _registered, labelled_split
+    from tweetlab.api.training import is_main_process
     from tweetlab.finetune import FULL_CONFIG, QUICK_CONFIG
     out = Path(a.out)
     if out.exists() and not a.overwrite: raise InputError(f"--out {a.out} already exists; pass --overwrite to replace it, or choose another folder.")
@@ -178,13 +228,13 @@ def _cmd_train(a) -> int:
         try: labelled_split(a.data, "test", a.text_col, a.label_col)
         except ValueError: pass
         else: clf.evaluate(a.data, "test", a.dataset, a.text_col, a.label_col)
-    clf.save(out, overwrite=a.overwrite)
-    print(f"\n{clf}\n\n{_scores_table(clf.scores).to_string()}\n\nSaved to {out}/ (model card: {out / 'README.md'}).")
+    clf.save(out, overwrite=a.overwrite)                           # in a multi-process run: the main process only
+    if is_main_process(): print(f"\n{clf}\n\n{_scores_table(clf.scores).to_string()}\n\nSaved to {out}/ (model card: {out / 'README.md'}).")
     return 0
 
 def _cmd_predict(a) -> int:
     r = predict_file(a.model, a.input, a.out, a.text_col, a.int8, a.batch_size, a.chunk_size, a.overwrite, engine=a.engine,
-                     min_confidence=a.min_confidence)
+                     min_confidence=a.min_confidence, workers=a.workers)
     if r["empty"]:
         at = ", ".join(map(str, r["empty"][:10])) + (", ..." if len(r["empty"]) > 10 else "")
         print(f"note: {len(r['empty'])} of {r['rows']} rows have an empty or missing text (rows {at}, counting from 1 after any "
@@ -252,6 +302,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="float32 engine: auto = ONNX Runtime when installed (same labels, faster on a CPU), else PyTorch")
     r.add_argument("--chunk-size", type=int, default=4096, help="rows read and classified at a time (bounds memory)")
     r.add_argument("--min-confidence", type=float, help="label a row 'abstain' when its top probability is below this (e.g. 0.8)")
+    r.add_argument("--workers", type=int, default=1, help="processes classifying chunks side by side, each with cores / N threads (output in input order)")
     r.add_argument("--overwrite", action="store_true")
     for q in (t, e, r): q.add_argument("--text-col", default="text")
     for q in (t, e): q.add_argument("--label-col", default="label")
@@ -280,7 +331,14 @@ def main(argv: list | None = None) -> int:
             warnings.simplefilter("always", DataWarning)
             warnings.showwarning = lambda msg, cat, *_, **__: print(f"{cat.__name__}: {msg}", file=sys.stderr)
             return args.run(args)
+    except ChildProcessError as e:                         # a --workers process died: not the input's fault
+        print(f"tweetlab {args.command}: error: {e}", file=sys.stderr)
+        return 1
     except (ValueError, KeyError, TypeError, OSError) as e:   # bad input (InputError is a ValueError); OSError: files, models
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
         print(f"tweetlab {args.command}: error: {msg}", file=sys.stderr)
         return 2
+
+# %% ../nbs/api/cli.ipynb #6f623020
+if __name__ == "__main__" and Path(sys.argv[0]).name == "cli.py":   # `python -m tweetlab.cli ...`, e.g. under torchrun
+    sys.exit(main())

@@ -6,9 +6,10 @@ Docs: https://tweetlab.github.io/tweetlab/api/training.html.md"""
 
 # %% auto #0
 __all__ = ['model_source', 'encoder_id', 'load_tokenizer', 'quiet_transformers', 'quiet_datasets', 'TrainConfig', 'check_data',
-           'tokenize_data', 'class_weights', 'TrainResult', 'macro_f1', 'history_table', 'training_args',
-           'classification_metrics', 'WeightedTrainer', 'run_trainer', 'save_classifier', 'load_classifier',
-           'TeacherLogitsCollator', 'add_teacher_logits', 'with_transfer_set']
+           'tokenize_data', 'class_weights', 'TrainResult', 'macro_f1', 'history_table', 'world_size',
+           'is_main_process', 'per_device_batch', 'training_args', 'classification_metrics', 'WeightedTrainer',
+           'run_trainer', 'save_classifier', 'load_classifier', 'TeacherLogitsCollator', 'add_teacher_logits',
+           'with_transfer_set']
 
 # %% ../../nbs/api/training.ipynb #8f1bffb5
 import hashlib
@@ -190,23 +191,46 @@ def history_table(log_history: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "epoch", "train_loss", "val_loss", "val_macro_f1"])
 
 # %% ../../nbs/api/training.ipynb #f6c80f5a
+def world_size() -> int:
+    "How many processes train together: `WORLD_SIZE`, as `torchrun` and `accelerate launch` set it (1 otherwise)."
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+def is_main_process() -> bool:
+    "True in the one process that writes files (rank 0), and in a plain single-process run."
+    return int(os.environ.get("RANK", "0")) == 0
+
+def per_device_batch(batch_size: int, processes: int | None = None) -> int:
+    """The batch each process takes so that together they make the global `batch_size` (one optimiser step sees the
+    same examples however many processes share it); a clear error when it cannot be split evenly."""
+    n = world_size() if processes is None else processes
+    if n > batch_size: raise ValueError(f"{n} processes cannot share a batch of {batch_size} examples: launch at most {batch_size} "
+                                        "processes, or raise the batch size (--batch-size).")
+    if batch_size % n: raise ValueError(f"A batch of {batch_size} examples cannot be split evenly over {n} processes: "
+                                        f"use a batch size divisible by {n}, e.g. {batch_size - batch_size % n}.")
+    return batch_size // n
+
 def training_args(config: TrainConfig, n_train: int, seed: int, prefix: str = "trainer", progress: bool = True, **overrides):
-    "The `TrainingArguments` of every tweetlab `Trainer`, from `config` (`overrides` replace any argument)."
+    """The `TrainingArguments` of every tweetlab `Trainer`, from `config` (`overrides` replace any argument). Under
+    `torchrun` or `accelerate launch`, `config.batch_size` is the global batch, split over the processes, and the
+    processes share one checkpoint folder."""
     from transformers import TrainingArguments
     total, warmup = config.steps(n_train)
     per_epoch = math.ceil(n_train / config.batch_size)
     device = get_device()
     (cache_dir() / "checkpoints").mkdir(exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=cache_dir() / "checkpoints"))
+    if world_size() > 1:                 # every process must find the checkpoints the main process saves
+        tmp = cache_dir() / "checkpoints" / f"{prefix}-ddp-{os.environ.get('MASTER_PORT', '0')}-{seed}"
+        tmp.mkdir(exist_ok=True)
+    else: tmp = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=cache_dir() / "checkpoints"))
     kw = dict(
-        output_dir=str(tmp), per_device_train_batch_size=config.batch_size, per_device_eval_batch_size=config.eval_batch_size,
+        output_dir=str(tmp), per_device_train_batch_size=per_device_batch(config.batch_size), per_device_eval_batch_size=config.eval_batch_size,
         num_train_epochs=config.epochs, max_steps=total, learning_rate=config.lr, weight_decay=config.weight_decay,
         warmup_steps=warmup, lr_scheduler_type="linear", max_grad_norm=config.max_grad_norm,
         eval_strategy="epoch", save_strategy="epoch", save_total_limit=2, save_only_model=True,
         load_best_model_at_end=True, metric_for_best_model="macro_f1", greater_is_better=True,
         logging_strategy="steps", logging_steps=max(1, per_epoch // 4), report_to="none", push_to_hub=False,
         seed=seed, data_seed=seed, use_cpu=device == "cpu", fp16=device == "cuda", disable_tqdm=not progress,
-        dataloader_num_workers=0)
+        dataloader_num_workers=0, ddp_find_unused_parameters=False)
     return TrainingArguments(**{**kw, **overrides})
 
 def classification_metrics(k: int):
@@ -239,7 +263,9 @@ def run_trainer(trainer, config: TrainConfig, info: dict | None = None) -> Train
             start, cpu = time.perf_counter(), time.process_time()
             trainer.train()
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    finally: shutil.rmtree(trainer.args.output_dir, ignore_errors=True)
+    finally:
+        if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()  # all done reading
+        if is_main_process(): shutil.rmtree(trainer.args.output_dir, ignore_errors=True)
     hist = history_table(trainer.state.log_history)
     best = hist.dropna(subset=["val_macro_f1"]).sort_values(["val_macro_f1", "epoch"], ascending=[False, True]).iloc[0]
     info = {**(info or {}), "n_train": len(trainer.train_dataset), "steps": int(trainer.state.global_step), "cpu_seconds": cpu}
