@@ -148,13 +148,18 @@ def test_min_confidence_abstains(fitted, sample):
         with pytest.raises(ValueError, match="between 0 and 1"): fitted.predict(texts, min_confidence=bad)
 
 
-def test_risk_coverage_is_monotone_in_coverage():
-    P, y = probs(300, 4, 5), np.arange(300) % 4
+def test_risk_coverage_and_threshold():
+    rng = np.random.default_rng(5)
+    P = probs(300, 4, 5)
+    y = np.where(rng.random(300) < P.max(1), P.argmax(1), (P.argmax(1) + 1) % 4)   # right as often as it is sure
     rc = risk_coverage(y, P)
     assert rc["coverage"].is_monotonic_increasing and rc["coverage"].iloc[-1] == 1
     assert abs(rc["accuracy"].iloc[-1] - (P.argmax(1) == y).mean()) < 1e-12
-    t = confidence_threshold(y, P, 0.5) if (rc["accuracy"] >= 0.5).any() else None
-    if t is not None: assert (P.argmax(1) == y)[P.max(1) >= t].mean() >= 0.5
+    t = confidence_threshold(y, P, 0.8)
+    answered = P.max(1) >= t
+    assert (P.argmax(1) == y)[answered].mean() >= 0.8 and 0 < answered.mean() < 1
+    lower = P.max(1)[P.max(1) < t].max()                          # the next threshold down misses the target
+    assert (P.argmax(1) == y)[P.max(1) >= lower].mean() < 0.8
 
 
 def test_group_reliability_counts_every_tweet(sample):

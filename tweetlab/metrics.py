@@ -154,7 +154,8 @@ def check_probs(P, y=None, what: str = "P") -> tuple:
     P = np.asarray(P, dtype=np.float64)
     if P.ndim != 2 or P.shape[1] < 2: raise ValueError(f"{what} must be an (n, K) array of class probabilities with K >= 2, got shape {P.shape}.")
     if not len(P): raise ValueError(f"{what} is empty: there is nothing to score.")
-    if not np.isfinite(P).all() or (P < 0).any() or not np.allclose(P.sum(1), 1, atol=1e-3):
+    P = _check_proba(P, *P.shape)                                # finite values
+    if (P < 0).any() or not np.allclose(P.sum(1), 1, atol=1e-3):
         raise ValueError(f"{what} must hold probabilities: finite, non-negative, each row summing to 1.")
     if y is None: return P, None
     y = np.asarray(y)

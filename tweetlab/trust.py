@@ -11,17 +11,15 @@ __all__ = ['fit_temperature', 'apply_temperature', 'fit_vector_scaling', 'apply_
 # %% ../nbs/11_trust.ipynb #71545ce1
 import numpy as np
 import pandas as pd
+from scipy.special import log_softmax, softmax
 
+from .api.training import macro_f1
 from .metrics import check_probs, ece
 
 # %% ../nbs/11_trust.ipynb #e4c912b9
 def _log(P) -> np.ndarray: return np.log(np.clip(P, 1e-12, 1.0))
 
-def _softmax(Z) -> np.ndarray:
-    E = np.exp(Z - Z.max(1, keepdims=True))
-    return E / E.sum(1, keepdims=True)
-
-def _nll(Z, y) -> float: return float(-np.log(np.clip(_softmax(Z)[np.arange(len(y)), y], 1e-300, None)).mean())
+def _nll(Z, y) -> float: return float(-log_softmax(Z, axis=1)[np.arange(len(y)), y].mean())   # mean negative log-likelihood
 
 def _fit_data(P, y, what: str) -> tuple:
     P, y = check_probs(P, y)
@@ -42,7 +40,7 @@ def apply_temperature(P, T: float) -> np.ndarray:
     "Probabilities `P` rescaled by temperature `T`: `softmax(log P / T)`. Rows still sum to 1; the top class stays on top."
     if isinstance(T, bool) or not isinstance(T, (int, float)) or not np.isfinite(T) or T <= 0:
         raise ValueError(f"The temperature must be a positive number, got {T!r}.")
-    return _softmax(_log(check_probs(P)[0]) / T)
+    return softmax(_log(check_probs(P)[0]) / T, axis=1)
 
 # %% ../nbs/11_trust.ipynb #7e20eada
 def fit_vector_scaling(P, y) -> tuple:
@@ -56,7 +54,7 @@ def fit_vector_scaling(P, y) -> tuple:
 
 def apply_vector_scaling(P, w, b) -> np.ndarray:
     "Probabilities `P` after vector scaling with `(w, b)` from `fit_vector_scaling`."
-    return _softmax(_log(check_probs(P)[0]) * np.asarray(w) + np.asarray(b))
+    return softmax(_log(check_probs(P)[0]) * np.asarray(w) + np.asarray(b), axis=1)
 
 # %% ../nbs/11_trust.ipynb #62b16c07
 def risk_coverage(y, P) -> pd.DataFrame:
@@ -84,7 +82,6 @@ def confidence_threshold(y, P, target: float = 0.9) -> float:
 def group_reliability(texts, y, P, labels: list) -> pd.DataFrame:
     """Where does it fail? Tweets, accuracy, macro-F1 and ECE for the shortest, middle and longest third of `texts` by
     words, and for tweets with and without emoji, hashtags and mentions (`tweetlab.text.count_artefacts`)."""
-    from sklearn.metrics import f1_score
     from tweetlab.text import count_artefacts
     P, y = check_probs(P, y)
     texts = list(texts)
@@ -101,5 +98,5 @@ def group_reliability(texts, y, P, labels: list) -> pd.DataFrame:
         yp = P[m].argmax(1)
         rows.append({"group": name, "tweets": int(m.sum())} if not m.any() else
                     {"group": name, "tweets": int(m.sum()), "accuracy": float((yp == y[m]).mean()),
-                     "macro-F1": f1_score(y[m], yp, labels=range(len(labels)), average="macro", zero_division=0), "ECE": ece(y[m], P[m])})
+                     "macro-F1": macro_f1(y[m], yp, len(labels)), "ECE": ece(y[m], P[m])})
     return pd.DataFrame(rows).set_index("group")

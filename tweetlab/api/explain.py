@@ -114,7 +114,7 @@ def linear_attributions(pipeline, text: str, target: int | None = None) -> dict:
     words = WORD_RE.findall(text)
     scores, at, rest = np.zeros(len(words)), 0, 0.0
     for part in parts:
-        block = contrib[at:at + part.transform([text]).shape[1]]
+        block = contrib[at:at + len(part.get_feature_names_out())]        # this part's columns of the union
         at += len(block)
         if not isinstance(part, TfidfVectorizer): rest += block.sum(); continue
         per_word, total, seen = _ngram_counts(part.build_analyzer(), words), {}, np.zeros(len(block), bool)
