@@ -165,7 +165,8 @@ class TweetClassifier:
         (texts, labels) pair; labels as names or ids), choosing on `validation` (same forms; None: the data's validation
         split, else a stratified 10% of train). `dataset`: the registered dataset whose official metric `evaluate`
         reports (default: `train`'s name when it is one, else macro-F1). `calibrate=True`: fit a temperature on the
-        validation tweets afterwards (`calibrate`). Returns self."""
+        validation tweets afterwards (`calibrate`). Under `torchrun` or `accelerate launch` the processes train together
+        and only the main process scores the validation split and saves. Returns self."""
         import time
         from dataclasses import replace
         from tweetlab.config import get_seed
@@ -184,6 +185,7 @@ class TweetClassifier:
                      "fit_seconds": round(time.perf_counter() - start, 1), "trained": datetime.now(timezone.utc).strftime("%Y-%m-%d")}
         self.scores, self.temperature = {}, None
         self._validation = (list(data["validation"]["text"]), list(data["validation"]["label"]))
+        if not is_main_process(): return self           # under a launch, the main process scores (once) and saves
         if calibrate: self.calibrate()
         self.evaluate(data["validation"], split="validation")
         return self

@@ -8,7 +8,6 @@ Docs: https://tweetlab.github.io/tweetlab/finetuning.html.md"""
 __all__ = ['FULL_CONFIG', 'QUICK_CONFIG', 'make_classifier', 'freeze_encoder', 'count_trainable', 'train', 'train_loop']
 
 # %% ../nbs/05_finetuning.ipynb #0c7a3061
-import logging
 import time
 
 import numpy as np
@@ -19,11 +18,9 @@ from tqdm.auto import tqdm
 
 from .api.checks import class_names
 from .api.training import (TrainConfig, TrainResult, WeightedTrainer, check_data, class_weights, classification_metrics,
-                                   macro_f1, model_source, quiet_transformers, run_trainer, tokenize_data,
-                                   training_args)
+                                   macro_f1, model_source, per_device_batch, precision, quiet_transformers, reset_accelerator,
+                                   run_trainer, tokenize_data, training_args)
 from .config import get_device, seeded, set_seed
-
-_log = logging.getLogger(__name__)
 
 # %% ../nbs/05_finetuning.ipynb #e185812e
 def make_classifier(encoder: str | None = None, labels=None, dropout: float | None = None, seed: int | None = None):
@@ -90,26 +87,34 @@ def _loader(ds: Dataset, tokenizer, batch_size: int, shuffle: bool, seed: int):
                       collate_fn=DataCollatorWithPadding(tokenizer))
 
 @torch.no_grad()
-def _evaluate_loader(model, loader, device: str, k: int) -> tuple:
-    "(mean loss, macro-F1) of `model` on a loader."
+def _evaluate_loader(model, loader, acc, k: int) -> tuple:
+    "(mean loss, macro-F1) of `model` on a prepared loader: every process's predictions, each example once."
     model.eval()
     losses, preds, golds = [], [], []
     for batch in loader:
-        batch = {n: t.to(device) for n, t in batch.items()}
-        out = model(**batch)
-        losses.append(float(out.loss) * len(batch["labels"]))
-        preds.append(out.logits.argmax(-1).cpu()); golds.append(batch["labels"].cpu())
-    y, p = torch.cat(golds).numpy(), torch.cat(preds).numpy()
-    return sum(losses) / len(y), macro_f1(y, p, k)
+        logits = model(**batch).logits
+        loss = torch.nn.functional.cross_entropy(logits.float(), batch["labels"], reduction="none")
+        loss, pred, gold = acc.gather_for_metrics((loss, logits.argmax(-1), batch["labels"]))   # drops the padding of the last batch
+        losses.append(loss.cpu()); preds.append(pred.cpu()); golds.append(gold.cpu())
+    return float(torch.cat(losses).mean()), macro_f1(torch.cat(golds).numpy(), torch.cat(preds).numpy(), k)
 
 def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig(), class_weights=None,
-               progress: bool = True) -> TrainResult:
-    """Fine-tune `model` with a plain PyTorch loop: AdamW, linear schedule with warm-up, gradient clipping, mixed
-    precision on a GPU, validation macro-F1 every epoch, early stopping, best epoch kept. Same arguments as `train`."""
+               progress: bool = True, mixed_precision: str | None = None) -> TrainResult:
+    """Fine-tune `model` with a plain PyTorch loop on `accelerate.Accelerator`: AdamW, linear schedule with warm-up,
+    gradient clipping, validation macro-F1 every epoch, early stopping, best epoch kept. Same arguments as `train`.
+
+    The same code runs on a CPU, a GPU, and on many processes under `accelerate launch` or `torchrun` (`config.batch_size`
+    is then the global batch, split over the processes). `mixed_precision`: 'no', 'fp16' or 'bf16' (None: the launch's
+    setting, else bf16 or fp16 on a GPU and float32 elsewhere)."""
+    from accelerate import Accelerator, DataLoaderConfiguration
     from transformers import get_linear_schedule_with_warmup
     check_data(data, model)
     seed = set_seed(config.seed)
-    k, device = model.config.num_labels, get_device()
+    per_device_batch(config.batch_size)                    # a clear error when the processes cannot share a batch
+    reset_accelerator()
+    acc = Accelerator(mixed_precision=precision(mixed_precision), cpu=get_device() == "cpu",
+                      dataloader_config=DataLoaderConfiguration(split_batches=True))   # each process: a slice of every batch
+    k = model.config.num_labels
     tok = tokenize_data(DatasetDict(train=data["train"], validation=data["validation"]), tokenizer, config.max_length)
     train_dl = _loader(tok["train"], tokenizer, config.batch_size, True, seed)
     val_dl = _loader(tok["validation"], tokenizer, config.eval_batch_size, False, seed)
@@ -117,48 +122,44 @@ def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainC
     per_epoch = len(train_dl)
     log_every = max(1, per_epoch // 4)
     weights = _weights(class_weights, data, k)
+    weights = None if weights is None else weights.to(acc.device)
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     groups = [{"params": [p for n, p in params if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
               {"params": [p for n, p in params if n.endswith(no_decay)], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(groups, lr=config.lr)
     sched = get_linear_schedule_with_warmup(opt, warmup, total)
-    amp = device == "cuda"
-    if not amp: _log.info("Mixed precision: skipped (it needs a GPU; training in float32 on %s).", device)
-    scaler = torch.amp.GradScaler("cuda", enabled=amp)
-    model.to(device)
+    model, opt, train_dl, val_dl, sched = acc.prepare(model, opt, train_dl, val_dl, sched)
     rows, best, best_state, bad_epochs, step = [], -1.0, None, 0, 0
     start, cpu = time.perf_counter(), time.process_time()
-    bar = tqdm(total=total, desc="train_loop", disable=not progress)
+    bar = tqdm(total=total, desc="train_loop", disable=not progress or not acc.is_main_process)
     for epoch in range(config.epochs):
         model.train()
         running = []
-        for batch in train_dl:
-            batch = {n: t.to(device) for n, t in batch.items()}
+        for batch in train_dl:                             # each process gets its share of the batch, on its device
             labels = batch.pop("labels")
-            with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=amp):
-                logits = model(**batch).logits
-                loss = torch.nn.functional.cross_entropy(logits.float(), labels, weight=None if weights is None else weights.to(device))
+            logits = model(**batch).logits                 # in mixed precision when asked
+            loss = torch.nn.functional.cross_entropy(logits.float(), labels, weight=weights)
             opt.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.unscale_(opt)
-            torch.nn.utils.clip_grad_norm_(model.parameters(), config.max_grad_norm)
-            scaler.step(opt); scaler.update(); sched.step()
-            step += 1; running.append(loss.item()); bar.update(1)
+            acc.backward(loss)                             # gradients averaged over the processes
+            acc.clip_grad_norm_(model.parameters(), config.max_grad_norm)
+            opt.step(); sched.step()
+            step += 1; running.append(acc.reduce(loss.detach(), "mean").item()); bar.update(1)
             if step % log_every == 0:
                 rows.append({"step": step, "epoch": step / per_epoch, "train_loss": float(np.mean(running))}); running = []
             if step >= total: break
-        val_loss, f1 = _evaluate_loader(model, val_dl, device, k)
+        val_loss, f1 = _evaluate_loader(model, val_dl, acc, k)
         rows.append({"step": step, "epoch": step / per_epoch, "val_loss": val_loss, "val_macro_f1": f1})
         if f1 > best:
             best, best_epoch, bad_epochs = f1, step / per_epoch, 0
-            best_state = {n: t.detach().cpu().clone() for n, t in model.state_dict().items()}
+            best_state = {n: t.detach().cpu().clone() for n, t in acc.unwrap_model(model).state_dict().items()}
         else:
             bad_epochs += 1
             if bad_epochs >= config.patience: break
         if step >= total: break
     bar.close()
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    model = acc.unwrap_model(model)
     model.load_state_dict(best_state)
     hist = pd.DataFrame(rows, columns=["step", "epoch", "train_loss", "val_loss", "val_macro_f1"])
     return TrainResult(model.eval(), tokenizer, hist, config, seconds, float(best_epoch), float(best),

@@ -7,9 +7,9 @@ Docs: https://tweetlab.github.io/tweetlab/api/training.html.md"""
 # %% auto #0
 __all__ = ['model_source', 'encoder_id', 'load_tokenizer', 'quiet_transformers', 'quiet_datasets', 'TrainConfig', 'check_data',
            'tokenize_data', 'class_weights', 'TrainResult', 'macro_f1', 'history_table', 'world_size',
-           'is_main_process', 'per_device_batch', 'training_args', 'classification_metrics', 'WeightedTrainer',
-           'run_trainer', 'save_classifier', 'load_classifier', 'TeacherLogitsCollator', 'add_teacher_logits',
-           'with_transfer_set']
+           'is_main_process', 'per_device_batch', 'precision', 'reset_accelerator', 'training_args',
+           'classification_metrics', 'WeightedTrainer', 'run_trainer', 'save_classifier', 'load_classifier',
+           'TeacherLogitsCollator', 'add_teacher_logits', 'with_transfer_set']
 
 # %% ../../nbs/api/training.ipynb #8f1bffb5
 import hashlib
@@ -209,6 +209,21 @@ def per_device_batch(batch_size: int, processes: int | None = None) -> int:
                                         f"use a batch size divisible by {n}, e.g. {batch_size - batch_size % n}.")
     return batch_size // n
 
+def precision(choice: str | None = None) -> str:
+    """The mixed precision to train in: `choice` ('no', 'fp16' or 'bf16'); None: the launch's setting
+    (`accelerate launch --mixed_precision`), else bf16 on a GPU that has it, fp16 on other GPUs, and 'no' elsewhere."""
+    choice = choice or os.environ.get("ACCELERATE_MIXED_PRECISION") or None
+    if choice is None:
+        if get_device() != "cuda": return "no"
+        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+    if choice not in ("no", "fp16", "bf16"): raise ValueError(f"mixed_precision must be 'no', 'fp16' or 'bf16', got {choice!r}.")
+    return choice
+
+def reset_accelerator():
+    "Forget the settings of the last `Accelerator` in this process (keeping its process group), so the next one can choose its own precision."
+    from accelerate.state import AcceleratorState
+    AcceleratorState._reset_state()
+
 def training_args(config: TrainConfig, n_train: int, seed: int, prefix: str = "trainer", progress: bool = True, **overrides):
     """The `TrainingArguments` of every tweetlab `Trainer`, from `config` (`overrides` replace any argument). Under
     `torchrun` or `accelerate launch`, `config.batch_size` is the global batch, split over the processes, and the
@@ -216,7 +231,7 @@ def training_args(config: TrainConfig, n_train: int, seed: int, prefix: str = "t
     from transformers import TrainingArguments
     total, warmup = config.steps(n_train)
     per_epoch = math.ceil(n_train / config.batch_size)
-    device = get_device()
+    device, mp = get_device(), precision()
     (cache_dir() / "checkpoints").mkdir(exist_ok=True)
     if world_size() > 1:                 # every process must find the checkpoints the main process saves
         tmp = cache_dir() / "checkpoints" / f"{prefix}-ddp-{os.environ.get('MASTER_PORT', '0')}-{seed}"
@@ -229,7 +244,7 @@ def training_args(config: TrainConfig, n_train: int, seed: int, prefix: str = "t
         eval_strategy="epoch", save_strategy="epoch", save_total_limit=2, save_only_model=True,
         load_best_model_at_end=True, metric_for_best_model="macro_f1", greater_is_better=True,
         logging_strategy="steps", logging_steps=max(1, per_epoch // 4), report_to="none", push_to_hub=False,
-        seed=seed, data_seed=seed, use_cpu=device == "cpu", fp16=device == "cuda", disable_tqdm=not progress,
+        seed=seed, data_seed=seed, use_cpu=device == "cpu", fp16=mp == "fp16", bf16=mp == "bf16", disable_tqdm=not progress,
         dataloader_num_workers=0, ddp_find_unused_parameters=False)
     return TrainingArguments(**{**kw, **overrides})
 
