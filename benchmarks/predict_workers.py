@@ -8,10 +8,15 @@ CPU (`cpu_line`), then per setting the seconds, tweets per second, the ratio to 
 file is byte for byte the same as with one worker.
 The model: --model DIR (a folder saved by TweetClassifier.save or `tweetlab train`); by default a model trained for
 20 steps on the sentiment validation tweets (speed does not depend on how well it is trained).
-Usage: python benchmarks/predict_workers.py [--model DIR] [--workers 2] [--repeats 3] [--engine torch|onnx] [--chunk-size 1024]
+With --memory, it also measures peak memory (maximum resident set size) of the main process and of the largest worker,
+each setting in a fresh Python process, on the file and on the file repeated 4 times: bounded memory means the peak
+does not grow with the number of rows.
+Usage: python benchmarks/predict_workers.py [--model DIR] [--workers 2] [--repeats 3] [--engine torch|onnx] [--chunk-size 1024] [--memory]
 """
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -31,6 +36,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--engine", default="torch", choices=["torch", "onnx"])
     ap.add_argument("--chunk-size", type=int, default=1024)
+    ap.add_argument("--memory", action="store_true", help="also measure peak memory on the file and on 4 copies of it")
     args = ap.parse_args()
     from tweetlab.api.benchmark import cpu_line
     print(cpu_line(), flush=True)
@@ -59,6 +65,35 @@ def main():
         t = float(np.median(times[w]))
         rows.append({"workers": w, "seconds": round(t, 1), "tweets/s": round(n / t), "vs --workers 1": round(np.median(times[1]) / t, 2),
                      "same bytes as 1 worker": (work / f"out-{w}.csv").read_bytes() == base.read_bytes()})
+    print(pd.DataFrame(rows).to_string(index=False))
+    if args.memory: memory(model, work, n, settings, args)
+
+
+# The main process's peak is VmHWM (ru_maxrss would also count the memory of the process that started it); the
+# workers' peak is ru_maxrss of the children, which can only over-count (by the main process's size when it spawned them).
+MEASURE = """import re, resource, sys
+from pathlib import Path
+from tweetlab.cli import predict_file
+model, src, out, chunk, engine, workers = sys.argv[1:]
+predict_file(model, src, out, chunk_size=int(chunk), overwrite=True, progress=False, engine=engine, workers=int(workers))
+hwm = int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
+print(hwm, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"""
+
+
+def memory(model, work, n, settings, args):
+    "Peak RSS (MB) of the main process and of the largest worker, one fresh process per setting and input size (Linux)."
+    big = work / "test-x4.csv"
+    df = pd.read_csv(work / "test.csv")
+    pd.concat([df] * 4).to_csv(big, index=False)
+    rows = []
+    for src, rows_in in ((work / "test.csv", n), (big, 4 * n)):
+        for w in settings:
+            r = subprocess.run([sys.executable, "-c", MEASURE, str(model), str(src), str(work / "mem.csv"), str(args.chunk_size),
+                                args.engine, str(w)], capture_output=True, text=True, check=True)
+            main_kb, child_kb = map(int, r.stdout.split()[-2:])               # Linux reports kilobytes
+            rows.append({"rows": rows_in, "workers": w, "main process MB": round(main_kb / 1024),
+                         "largest worker MB": round(child_kb / 1024) if w > 1 else None})
+    print(f"\npeak memory (max RSS), --chunk-size {args.chunk_size}")
     print(pd.DataFrame(rows).to_string(index=False))
 
 

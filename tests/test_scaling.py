@@ -1,10 +1,9 @@
 "Scaling helpers: batch plans (a property over many inputs), launch commands and their bad input, step timing/FLOPs errors."
-import os
-
 import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
+from tweetlab.config import cpu_cores
 from tweetlab.scaling import batch_plan, launch_command, needs_gpu, step_flops, step_seconds
 
 
@@ -33,7 +32,7 @@ def test_launch_command_shapes():
     assert one[:2] == ["accelerate", "launch"] and "--multi_gpu" not in one and one[-1] == "train.py"
     two = launch_command(["-m", "tweetlab.cli", "train", "x", "--seed", 3], processes=2)
     assert "--multi_gpu" in two and two[-6:] == ["-m", "tweetlab.cli", "train", "x", "--seed", "3"]
-    assert two[two.index("--num_cpu_threads_per_process") + 1] == str(max(1, os.cpu_count() // 2))
+    assert two[two.index("--num_cpu_threads_per_process") + 1] == str(max(1, cpu_cores() // 2))
     ranks = [launch_command(["t.py"], processes=16, machines=2, machine_rank=r, main_address="10.0.0.1", mixed_precision="bf16")
              for r in (0, 1)]
     assert [c[c.index("--machine_rank") + 1] for c in ranks] == ["0", "1"]

@@ -20,7 +20,7 @@ from datasets import ClassLabel, Dataset, DatasetDict
 
 from .api.cache import atomic_folder
 from .api.checks import check_texts
-from .api.training import TrainConfig, encoder_id, is_main_process, load_classifier, load_tokenizer, model_source, quiet_transformers
+from .api.training import TrainConfig, barrier, encoder_id, is_main_process, load_classifier, load_tokenizer, model_source, quiet_transformers
 from .data import DATASETS, METRICS, DataWarning, _ALIASES, _build, _encode_labels, get_spec, load_tweets
 
 # %% ../nbs/api/classifier.ipynb #b24a803c
@@ -319,7 +319,7 @@ class TweetClassifier:
                              "model and convert after loading (TweetClassifier.load(path).quantize() or .onnx()).")
         path = Path(path).expanduser()
         if not is_main_process():                  # under torchrun / accelerate launch: rank 0 writes, the others wait for it
-            _barrier(); return path
+            barrier(); return path
         with atomic_folder(path, overwrite) as tmp:
             if self.method == "ensemble":
                 for i, m in enumerate(self.model): m.save(tmp / "members" / str(i))
@@ -333,7 +333,7 @@ class TweetClassifier:
             if self.history is not None: self.history.to_csv(tmp / "history.csv", index=False)
             self._plots(tmp)
             (tmp / "README.md").write_text(model_card(self, tmp))
-        _barrier()
+        barrier()
         return path
 
     def _record(self) -> dict:
@@ -453,11 +453,6 @@ class TweetClassifier:
         return o
 
 # %% ../nbs/api/classifier.ipynb #cc16a9aa
-def _barrier():
-    "Wait for the other processes of a torchrun / accelerate launch run (nothing to wait for in a single process)."
-    import torch
-    if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()
-
 def _load_transformer(src, device: str | None = None, local: bool = True) -> tuple:
     "(model, tokenizer) of a sequence classifier folder or Hub name: a tweetlab hybrid, or any AutoModelForSequenceClassification."
     from transformers import AutoConfig

@@ -131,10 +131,6 @@ def _load_for_predict(model_dir, int8: bool, engine: str, threads: int | None = 
 def _proba_in_worker(texts: list, batch_size: int) -> np.ndarray:
     return _WORKER["clf"].predict_proba(texts, batch_size).to_numpy()
 
-def _cores() -> int:
-    try: return len(os.sched_getaffinity(0))
-    except AttributeError: return os.cpu_count() or 1
-
 def _model_labels(model_dir) -> list:
     "The class names of a saved model, read from its files without loading the weights."
     import json
@@ -163,6 +159,7 @@ def predict_file(model_dir, src, out="-", text_col: str = "text", int8: bool = F
     from multiprocessing import get_context
     from tqdm.auto import tqdm
     from tweetlab.classifier import ABSTAIN
+    from tweetlab.config import cpu_cores
     if not isinstance(batch_size, int) or batch_size < 1: raise InputError(f"--batch-size must be a positive integer, got {batch_size!r}.")
     if not isinstance(workers, int) or workers < 1: raise InputError(f"--workers must be a positive integer, got {workers!r}.")
     if min_confidence is not None and not 0 <= min_confidence <= 1:
@@ -174,7 +171,7 @@ def predict_file(model_dir, src, out="-", text_col: str = "text", int8: bool = F
     else:
         labels, run_engine = _model_labels(model_dir), "int8" if int8 else engine
         pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_load_for_predict,
-                                   initargs=(str(model_dir), int8, engine, max(1, _cores() // workers)))
+                                   initargs=(str(model_dir), int8, engine, max(1, cpu_cores() // workers)))
     if min_confidence is not None and ABSTAIN in labels: raise InputError(f"The model has a class named {ABSTAIN!r}; --min-confidence cannot be used with it.")
     cols = ["predicted_label"] + [f"prob_{c}" for c in labels]
     chunks = read_chunks(src, chunk_size)

@@ -6,7 +6,7 @@ Docs: https://tweetlab.github.io/tweetlab/api/config.html.md"""
 
 # %% auto #0
 __all__ = ['SEED', 'is_quick', 'pick', 'hub_offline', 'get_seed', 'set_seed', 'seeded', 'cache_dir', 'data_dir',
-           'default_encoder', 'get_device', 'RunConfig', 'get_config']
+           'default_encoder', 'get_device', 'cpu_cores', 'RunConfig', 'get_config']
 
 # %% ../nbs/api/config.ipynb #c73f41db
 import os
@@ -99,6 +99,11 @@ def get_device() -> str:
     if torch.cuda.is_available(): return "cuda"
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available(): return "mps"
     return "cpu"
+
+def cpu_cores() -> int:
+    "The CPU cores this process may run on (its affinity mask, as in a container or under `taskset`; else `os.cpu_count()`)."
+    try: return len(os.sched_getaffinity(0))
+    except AttributeError: return os.cpu_count() or 1
 
 # %% ../nbs/api/config.ipynb #4d7f74c7
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ __all__ = ['batch_plan', 'launch_command', 'step_flops', 'step_seconds', 'needs_
 
 # %% ../nbs/12_scaling.ipynb #39e5ae92
 import math
-import os
 import time
 
 import numpy as np
 import torch
 
 from .api.training import per_device_batch, precision
+from .config import cpu_cores
 
 # %% ../nbs/12_scaling.ipynb #0e412543
 def batch_plan(global_batch: int, processes: int = 1, max_per_device: int | None = None) -> dict:
@@ -41,7 +41,7 @@ def launch_command(args: list, processes: int = 2, machines: int = 1, machine_ra
     if machines > 1 and not main_address:
         raise ValueError("Several machines need main_address: the IP address of machine 0, which every machine can reach.")
     precision(mixed_precision)                              # 'no', 'fp16' or 'bf16', else a clear error
-    threads = threads or max(1, (os.cpu_count() or 1) // (processes // machines))
+    threads = threads or max(1, cpu_cores() // (processes // machines))
     cmd = ["accelerate", "launch", *(["--multi_gpu"] if processes > 1 else []), "--num_processes", str(processes),
            "--num_machines", str(machines), "--mixed_precision", mixed_precision, "--dynamo_backend", "no",
            "--num_cpu_threads_per_process", str(threads)]

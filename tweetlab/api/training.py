@@ -7,7 +7,7 @@ Docs: https://tweetlab.github.io/tweetlab/api/training.html.md"""
 # %% auto #0
 __all__ = ['model_source', 'encoder_id', 'load_tokenizer', 'quiet_transformers', 'quiet_datasets', 'TrainConfig', 'check_data',
            'tokenize_data', 'class_weights', 'TrainResult', 'macro_f1', 'history_table', 'world_size',
-           'is_main_process', 'per_device_batch', 'precision', 'reset_accelerator', 'training_args',
+           'is_main_process', 'barrier', 'per_device_batch', 'precision', 'reset_accelerator', 'training_args',
            'classification_metrics', 'WeightedTrainer', 'run_trainer', 'save_classifier', 'load_classifier',
            'TeacherLogitsCollator', 'add_teacher_logits', 'with_transfer_set']
 
@@ -199,6 +199,10 @@ def is_main_process() -> bool:
     "True in the one process that writes files (rank 0), and in a plain single-process run."
     return int(os.environ.get("RANK", "0")) == 0
 
+def barrier():
+    "Wait until every process of a `torchrun` / `accelerate launch` run gets here (nothing to wait for in a single process)."
+    if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()
+
 def per_device_batch(batch_size: int, processes: int | None = None) -> int:
     """The batch each process takes so that together they make the global `batch_size` (one optimiser step sees the
     same examples however many processes share it); a clear error when it cannot be split evenly."""
@@ -279,7 +283,7 @@ def run_trainer(trainer, config: TrainConfig, info: dict | None = None) -> Train
             trainer.train()
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     finally:
-        if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()  # all done reading
+        barrier()                                          # every process is done with the checkpoints
         if is_main_process(): shutil.rmtree(trainer.args.output_dir, ignore_errors=True)
     hist = history_table(trainer.state.log_history)
     best = hist.dropna(subset=["val_macro_f1"]).sort_values(["val_macro_f1", "epoch"], ascending=[False, True]).iloc[0]
