@@ -19,10 +19,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import pandas as pd
 import torch
 
-from tweetlab.data import load_tweets, subsample
-from tweetlab.models import get_distilled, get_finetuned
-from tweetlab.api.benchmark import benchmark, check_targets, cpu_info, cpu_line
-from tweetlab.quantize import quantize
+from tweetlab.data.tweets import load_tweets, subsample
+from tweetlab.app.course_models import get_distilled, get_finetuned
+from tweetlab.compress.measure import benchmark, check_targets, cpu_info, cpu_line
+from tweetlab.compress.quantize import quantize
 
 
 def main():

@@ -1,4 +1,4 @@
-"""Embedding throughput: tweetlab.encoders.embed against the tutorial loop, same encoder, same CPU, same run.
+"""Embedding throughput: tweetlab.features.encoders.embed against the tutorial loop, same encoder, same CPU, same run.
 
 Baseline ("naive"): each text tokenised on its own, padded to max_length=128, fixed batches of 32 in data order,
 masked mean pooling of the last layer. tweetlab: `embed` (tokenise once, sort by length, dynamic padding,
@@ -18,9 +18,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np
 import torch
 
-from tweetlab.data import load_tweets
-from tweetlab.api.benchmark import cpu_line
-from tweetlab.encoders import cache_path, embed, load_encoder
+from tweetlab.data.tweets import load_tweets
+from tweetlab.compress.measure import cpu_line
+from tweetlab.features.encoders import cache_path, embed, load_encoder
 
 
 def naive_embed(texts, enc, batch_size=32, max_length=128):

@@ -1,4 +1,4 @@
-"""Speed of `tweetlab.features.TweetFeatures` against a straightforward per-row implementation of the same features.
+"""Speed of `tweetlab.features.handcrafted.TweetFeatures` against a straightforward per-row implementation of the same features.
 
 Data: the CARER training split (16,000 tweets, `load_tweets('emotion')['train']`; needs TWEETLAB_DATA).
 Baseline: a Python loop, one tweet at a time, as a notebook would write it: regexes, dictionary look-ups per word
@@ -24,11 +24,11 @@ import emoji  # noqa: E402
 import textstat  # noqa: E402
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer  # noqa: E402
 
-from tweetlab.api.benchmark import cpu_line  # noqa: E402
-from tweetlab.data import load_tweets  # noqa: E402
-from tweetlab.features import LINK_RE, WORD_RE, TweetFeatures, lookup_word  # noqa: E402
-from tweetlab.lexicons import NRC_EMOTIONS, load_cmudict, load_lexicon, offline_textstat, syllable_count  # noqa: E402
-from tweetlab.text import ALL_CAPS_RE, ELONGATED_RE, EMOTICON_RE, HASHTAG_RE, MENTION_RE, URL_RE  # noqa: E402
+from tweetlab.compress.measure import cpu_line  # noqa: E402
+from tweetlab.data.tweets import load_tweets  # noqa: E402
+from tweetlab.features.handcrafted import LINK_RE, WORD_RE, TweetFeatures, lookup_word  # noqa: E402
+from tweetlab.features.lexicons import NRC_EMOTIONS, load_cmudict, load_lexicon, offline_textstat, syllable_count  # noqa: E402
+from tweetlab.features.text import ALL_CAPS_RE, ELONGATED_RE, EMOTICON_RE, HASHTAG_RE, MENTION_RE, URL_RE  # noqa: E402
 
 _LINK_TOKEN_RE = re.compile(URL_RE.pattern + r"|(?<!\S)http(?!\S)", re.IGNORECASE)
 

@@ -44,13 +44,13 @@ def main():
     ap.add_argument("--memory-rows", type=int, nargs=2, default=[10_000, 200_000])
     ap.add_argument("--memory-int8", action="store_true", help="measure memory with --int8 (faster; the default is float32)")
     args = ap.parse_args()
-    from tweetlab.api.benchmark import cpu_line
+    from tweetlab.compress.measure import cpu_line
     print(cpu_line(), flush=True)
 
     from transformers import pipeline
     from tweetlab import QUICK_CONFIG, TweetClassifier, load_tweets
-    from tweetlab.api.training import quiet_transformers
-    from tweetlab.cli import predict_file
+    from tweetlab.core.hub import quiet_transformers
+    from tweetlab.app.cli import predict_file
 
     work = Path(tempfile.mkdtemp(prefix="predict-speed-"))
     data = load_tweets("tweet_eval/sentiment")

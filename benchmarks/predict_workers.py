@@ -38,10 +38,10 @@ def main():
     ap.add_argument("--chunk-size", type=int, default=1024)
     ap.add_argument("--memory", action="store_true", help="also measure peak memory on the file and on 4 copies of it")
     args = ap.parse_args()
-    from tweetlab.api.benchmark import cpu_line
+    from tweetlab.compress.measure import cpu_line
     print(cpu_line(), flush=True)
     from tweetlab import QUICK_CONFIG, TweetClassifier, load_tweets
-    from tweetlab.cli import predict_file
+    from tweetlab.app.cli import predict_file
 
     work = Path(tempfile.mkdtemp(prefix="predict-workers-"))
     data = load_tweets("tweet_eval/sentiment")
@@ -73,7 +73,7 @@ def main():
 # workers' peak is ru_maxrss of the children, which can only over-count (by the main process's size when it spawned them).
 MEASURE = """import re, resource, sys
 from pathlib import Path
-from tweetlab.cli import predict_file
+from tweetlab.app.cli import predict_file
 model, src, out, chunk, engine, workers = sys.argv[1:]
 predict_file(model, src, out, chunk_size=int(chunk), overwrite=True, progress=False, engine=engine, workers=int(workers))
 hwm = int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))

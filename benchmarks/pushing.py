@@ -1,6 +1,6 @@
 """Pushing accuracy, end to end: the recipe of the "Pushing accuracy" lesson, repeated for three seeds, scored once on test.
 
-For each seed, `tweetlab.models.push_recipe` gives (from tweetlab's model cache, or trained now and cached): the encoder
+For each seed, `tweetlab.app.course_models.push_recipe` gives (from tweetlab's model cache, or trained now and cached): the encoder
 fine-tuned on CARER (2 epochs), its encoder fine-tuned on TweetEval emotion, the encoder fine-tuned on TweetEval emotion
 directly, the classic baseline, their ensemble (classic share chosen on validation) and the ensemble distilled into one
 6-layer model. Printed: the CPU line; per seed and row, test macro-F1 and accuracy, training CPU-minutes (processor
@@ -32,9 +32,9 @@ def main():
     args = ap.parse_args()
     if args.fresh: os.environ["TWEETLAB_CACHE"] = tempfile.mkdtemp(prefix="tweetlab-push-")
     from tweetlab import TweetClassifier, load_tweets
-    from tweetlab.api.benchmark import cpu_line
-    from tweetlab.data import subsample
-    from tweetlab.models import QUICK_FINETUNE, QUICK_PUSH_DISTIL, push_recipe
+    from tweetlab.compress.measure import cpu_line
+    from tweetlab.data.tweets import subsample
+    from tweetlab.app.course_models import QUICK_FINETUNE, QUICK_PUSH_DISTIL, push_recipe
     print(cpu_line(), flush=True)
     test = load_tweets("tweet_eval/emotion")["test"]
     carer_test = load_tweets("emotion")["test"]

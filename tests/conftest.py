@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tweetlab.api.training import load_tokenizer
+from tweetlab.core.hub import load_tokenizer
 from tiny_classifier import tiny_classifier
 
 

@@ -8,10 +8,11 @@ import pandas as pd
 import pytest
 import torch
 
-from tweetlab.api.cache import CacheWarning, atomic_folder, cached, key_digest, read_entry, write_entry
-from tweetlab.api.checks import check_texts, check_xy, class_names
-from tweetlab.api.inference import batch_logits
-from tweetlab.api.training import load_tokenizer
+from tweetlab.core.cache import CacheWarning, atomic_folder, cached, key_digest, read_entry, write_entry
+from tweetlab.core.checks import check_texts, check_xy
+from tweetlab.data.tweets import class_names
+from tweetlab.train.inference import batch_logits
+from tweetlab.core.hub import load_tokenizer
 
 
 def _tiny_bert(folder, seed: int):
@@ -40,7 +41,7 @@ def _same(a, b) -> bool:
 
 # ---- no hidden global state
 def test_building_a_classifier_leaves_random_states(two_encoders):
-    from tweetlab.finetune import make_classifier
+    from tweetlab.models.finetune import make_classifier
     random.seed(5); np.random.seed(5); torch.manual_seed(5)
     before = _states()
     m1 = make_classifier(two_encoders[0], labels=["neg", "pos"], seed=3)
@@ -50,7 +51,7 @@ def test_building_a_classifier_leaves_random_states(two_encoders):
 
 
 def test_building_a_hybrid_leaves_random_states(two_encoders):
-    from tweetlab.hybrid import make_hybrid
+    from tweetlab.models.hybrid import make_hybrid
     random.seed(6); np.random.seed(6); torch.manual_seed(6)
     before = _states()
     h1 = make_hybrid(["f1", "f2"], ["neg", "pos"], two_encoders[0], seed=3)
@@ -61,7 +62,7 @@ def test_building_a_hybrid_leaves_random_states(two_encoders):
 
 def test_embed_default_encoder_follows_tweetlab_model(two_encoders, monkeypatch, tmp_path):
     "Two encoders chosen through TWEETLAB_MODEL in one process give different embeddings; switching back restores the first."
-    from tweetlab.encoders import embed
+    from tweetlab.features.encoders import embed
     monkeypatch.setenv("TWEETLAB_CACHE", str(tmp_path))
     texts = ["so happy today", "this is awful"]
     monkeypatch.setenv("TWEETLAB_MODEL", two_encoders[0])

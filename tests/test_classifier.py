@@ -9,7 +9,7 @@ from datasets import Dataset, DatasetDict
 
 import tweetlab
 from tweetlab import TweetClassifier, TrainConfig
-from tweetlab.data import DataWarning, make_sample
+from tweetlab.data.tweets import DataWarning, make_sample
 
 FAST = TrainConfig(epochs=1, max_steps=3, batch_size=16)
 ODD = ["", "   ", "😂😂😂", "🙂", "so done with the delays " * 800]       # blank, emoji-only, 20,000 characters

@@ -6,8 +6,8 @@ import sys
 import pandas as pd
 import pytest
 
-from tweetlab.cli import main
-from tweetlab.data import make_sample
+from tweetlab.app.cli import main
+from tweetlab.data.tweets import make_sample
 
 
 def run(capsys, *argv) -> tuple:
@@ -140,3 +140,20 @@ def test_console_script_is_installed(model, files):
     assert r.returncode == 0 and len(r.stdout.strip().split("\n")) == 8, r.stderr
     r = subprocess.run(["tweetlab", "info", str(files)], capture_output=True, text=True, timeout=300)
     assert r.returncode == 2 and "tweetlab info: error:" in r.stderr
+
+
+def test_a_library_bug_is_a_traceback_not_exit_2(model, files, monkeypatch, capsys):
+    "Only bad input (InputError) and file errors end with exit code 2; any other error is a bug and keeps its traceback."
+    import tweetlab.app.classifier as classifier
+    def broken(*args, **kwargs): raise TypeError("a bug inside tweetlab")
+    monkeypatch.setattr(classifier.TweetClassifier, "predict_proba", broken)
+    with pytest.raises(TypeError, match="a bug inside tweetlab"):
+        main(["predict", str(model), str(files / "in.csv"), "--engine", "torch"])
+
+
+def test_debug_shows_the_traceback_of_bad_input(model, files, capsys):
+    from tweetlab.core.checks import InputError
+    code, _, err = run(capsys, "predict", model, files / "missing.csv")
+    assert code == 2 and "missing.csv" in err and "Traceback" not in err
+    with pytest.raises(InputError, match="missing.csv"):
+        main(["predict", str(model), str(files / "missing.csv"), "--debug"])

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tweetlab import config
+from tweetlab.core import config
 
 
 def test_quick_flags(monkeypatch):

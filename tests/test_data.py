@@ -1,4 +1,4 @@
-"Bad input, layouts, round trips and properties of tweetlab.data."
+"Bad input, layouts, round trips and properties of tweetlab.data.tweets."
 import warnings
 from pathlib import Path
 
@@ -8,7 +8,7 @@ import pytest
 from datasets import ClassLabel, Dataset
 from hypothesis import given, settings, strategies as st
 
-from tweetlab.data import (DATASETS, DataWarning, get_spec, id2label, label2id, label_names, load_tweets, make_sample,
+from tweetlab.data.tweets import (DATASETS, DataWarning, get_spec, id2label, label2id, label_names, load_tweets, make_sample,
                            official_score, _read_mapping, subsample, to_pandas)
 
 

@@ -1,7 +1,7 @@
 import warnings
 
-from tweetlab import demo
-from tweetlab.data import DataWarning
+from tweetlab.app import demo
+from tweetlab.data.tweets import DataWarning
 
 
 def test_fallback_to_sample_is_loud(monkeypatch, tmp_path):
@@ -18,7 +18,7 @@ def test_main_prints_results_table(monkeypatch, tmp_path, capsys):
     monkeypatch.delenv("TWEETLAB_DATA", raising=False)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        assert demo.main(["--quick", "--data-dir", str(tmp_path)]) == 0
+        assert demo.demo_main(["--quick", "--data-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     for word in ["Class balance", "Results", "dataset", "split", "metric", "fit s", "SYNTHETIC sample", "macro-averaged F1"]:
         assert word in out, word

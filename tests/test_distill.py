@@ -1,13 +1,13 @@
-"Tests for tweetlab.distill on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
+"Tests for tweetlab.compress.distill on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
 import pytest
 import torch
 from datasets import Dataset, DatasetDict
 
-from tweetlab.api.onnx import export_onnx, onnx_available
-from tweetlab.distill import DistillConfig, DistillationTrainer, distill, distillation_loss, make_student
-from tweetlab.api.training import TrainConfig
-from tweetlab.api.benchmark import count_params, serialized_size
-from tweetlab.quantize import quantize
+from tweetlab.compress.onnx import export_onnx, onnx_available
+from tweetlab.compress.distill import DistillConfig, DistillationTrainer, distill, distillation_loss, make_student
+from tweetlab.train.trainer import TrainConfig
+from tweetlab.compress.measure import count_params, serialized_size
+from tweetlab.compress.quantize import quantize
 from tiny_classifier import TEXTS, tiny_batch, tiny_dataset
 
 
@@ -104,8 +104,8 @@ def test_onnx_export_matches(tiny, tokenizer, tmp_path):
 
 def test_transfer_texts_leave_out_known_tweets(real_data):
     "The transfer set is every split of the other dataset, minus tweets found in any split of the teacher's data."
-    from tweetlab.models import _transfer_texts
-    from tweetlab.data import load_tweets
+    from tweetlab.app.course_models import _transfer_texts
+    from tweetlab.data.tweets import load_tweets
     import warnings
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -9,12 +9,12 @@ import pytest
 import torch
 
 from tweetlab import TweetClassifier
-from tweetlab.api.training import per_device_batch
+from tweetlab.train.trainer import per_device_batch
 
 
 def launch(n, args, tmp_path, timeout=110):
     env = {**os.environ, "TWEETLAB_CACHE": str(tmp_path / "cache"), "OMP_NUM_THREADS": "1", "MPLBACKEND": "Agg"}
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(n), "-m", "tweetlab.cli", *args]
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", str(n), "-m", "tweetlab.app.cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
 
 
@@ -45,9 +45,10 @@ def test_per_device_batch():
 LOOP_SCRIPT = '''
 import json, sys
 from dataclasses import replace
-from tweetlab.api.training import TrainConfig, is_main_process, load_tokenizer, save_classifier
-from tweetlab.data import make_sample
-from tweetlab.finetune import make_classifier, train_loop
+from tweetlab.core.hub import load_tokenizer
+from tweetlab.train.trainer import TrainConfig, is_main_process, save_classifier
+from tweetlab.data.tweets import make_sample
+from tweetlab.models.finetune import make_classifier, train_loop
 encoder, out = sys.argv[1], sys.argv[2]
 data = make_sample(n_train=48, n_validation=27, n_test=8)            # 27: the last validation batch is padded on 2 processes
 cfg = TrainConfig(epochs=2, batch_size=8, eval_batch_size=4, max_length=32, patience=2, lr=1e-3)
@@ -72,9 +73,9 @@ def run_loop(n, encoder, out, accelerate=True):
 
 def test_hand_written_loop_on_two_processes(tiny_encoder, tmp_path):
     "accelerate launch: same steps as one process, the score counts each validation tweet once, one model folder."
-    from tweetlab.api.inference import predict
-    from tweetlab.api.training import load_classifier, macro_f1
-    from tweetlab.data import make_sample
+    from tweetlab.train.inference import predict
+    from tweetlab.train.trainer import load_classifier, macro_f1
+    from tweetlab.data.tweets import make_sample
     r2, two = run_loop(2, tiny_encoder, tmp_path / "two")
     _, one = run_loop(1, tiny_encoder, tmp_path / "one", accelerate=False)
     assert r2.stdout.count("written by main") == 1 and r2.stdout.count("written by another") == 1
@@ -87,9 +88,10 @@ def test_hand_written_loop_on_two_processes(tiny_encoder, tmp_path):
 
 def test_loop_mixed_precision_on_cpu(tiny_encoder):
     "bf16 autocast runs on a CPU too; an unknown precision is a clear error."
-    from tweetlab.api.training import TrainConfig, load_tokenizer, precision
-    from tweetlab.data import make_sample
-    from tweetlab.finetune import make_classifier, train_loop
+    from tweetlab.core.hub import load_tokenizer
+    from tweetlab.train.trainer import TrainConfig, precision
+    from tweetlab.data.tweets import make_sample
+    from tweetlab.models.finetune import make_classifier, train_loop
     data = make_sample(n_train=32, n_validation=16, n_test=8)
     cfg = TrainConfig(epochs=1, max_steps=3, batch_size=8, max_length=32)
     res = train_loop(make_classifier(tiny_encoder, labels=data), load_tokenizer(tiny_encoder), data, cfg, progress=False, mixed_precision="bf16")

@@ -1,4 +1,4 @@
-"""tweetlab.eda: bad input (empty strings, None/NaN, non-strings, empty data), invariants and properties."""
+"""tweetlab.course.eda: bad input (empty strings, None/NaN, non-strings, empty data), invariants and properties."""
 
 import os
 import warnings
@@ -12,8 +12,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from tweetlab.data import DataWarning, make_sample  # noqa: E402
-from tweetlab.eda import (artefact_rates, class_balance, count_tokens, distinctive_terms, duplicate_pairs,  # noqa: E402
+from tweetlab.data.tweets import DataWarning, make_sample  # noqa: E402
+from tweetlab.course.eda import (artefact_rates, class_balance, count_tokens, distinctive_terms, duplicate_pairs,  # noqa: E402
                           duplicates, imbalance_ratio, label_shift, length_stats, log_odds, metadata_missingness,
                           near_duplicate_key, plot_artefact_rates, plot_class_balance, plot_distinctive_terms,
                           plot_lengths, plot_missingness, plot_wordclouds, suggest_max_length, token_coverage,
@@ -196,7 +196,7 @@ def test_any_mix_of_texts_is_counted_or_rejected_clearly(texts):
 def tweeteval():
     if not os.environ.get("TWEETLAB_DATA"):
         pytest.skip("TWEETLAB_DATA is not set")
-    from tweetlab.data import load_tweets
+    from tweetlab.data.tweets import load_tweets
     return load_tweets("tweet_eval/emotion")
 
 

@@ -1,4 +1,4 @@
-"""tweetlab.encoders: bad input, offline loading, pooling properties, input order, cache round trip and corruption."""
+"""tweetlab.features.encoders: bad input, offline loading, pooling properties, input order, cache round trip and corruption."""
 
 import json
 import socket
@@ -9,9 +9,9 @@ import pytest
 import torch
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tweetlab.api.cache import CacheWarning
-from tweetlab.pooling import POOLINGS, pool_hidden
-from tweetlab.encoders import (Encoder, cache_path, embed, load_encoder, plot_umap,
+from tweetlab.core.cache import CacheWarning
+from tweetlab.features.pooling import POOLINGS, pool_hidden
+from tweetlab.features.encoders import (Encoder, cache_path, embed, load_encoder, plot_umap,
                                umap_2d)
 
 TWEETS = ["@user I am sooo happy today!! #blessed", "worst. service. ever. never again #angry",

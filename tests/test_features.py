@@ -1,4 +1,4 @@
-"Hand-computed values, scikit-learn contracts, bad input and properties of tweetlab.features."
+"Hand-computed values, scikit-learn contracts, bad input and properties of tweetlab.features.handcrafted."
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,8 +7,8 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from tweetlab.features import BLOCKS, TweetFeatures, feature_pipeline, make_classic, readability
-from tweetlab.lexicons import offline_textstat
+from tweetlab.features.handcrafted import BLOCKS, TweetFeatures, feature_pipeline, make_classic, readability
+from tweetlab.features.lexicons import offline_textstat
 
 MPQA = ("type=strongsubj len=1 word1=hate pos1=verb stemmed1=n priorpolarity=negative\n"
         "type=weaksubj len=1 word1=happy pos1=adj stemmed1=n priorpolarity=positive\n")

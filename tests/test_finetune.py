@@ -1,4 +1,4 @@
-"Tests for tweetlab.finetune on a tiny random BERT (2 layers, hidden 32) with the default encoder's tokenizer: fast, offline."
+"Tests for tweetlab.models.finetune on a tiny random BERT (2 layers, hidden 32) with the default encoder's tokenizer: fast, offline."
 import json
 import os
 
@@ -8,16 +8,17 @@ import pytest
 import torch
 from datasets import DatasetDict
 
-from tweetlab.data import make_sample
-from tweetlab import finetune as ft
-from tweetlab.api.cache import CacheWarning
-from tweetlab.api.inference import predict
-from tweetlab.api.training import TrainConfig, load_tokenizer
-from tweetlab import models
-from tweetlab.api.training import load_classifier, save_classifier
-from tweetlab.finetune import count_trainable, freeze_encoder, make_classifier, train, train_loop
-from tweetlab.models import get_finetuned
-from tweetlab.metrics import top_losses
+from tweetlab.data.tweets import make_sample
+from tweetlab.models import finetune as ft
+from tweetlab.core.cache import CacheWarning
+from tweetlab.train.inference import predict
+from tweetlab.core.hub import load_tokenizer
+from tweetlab.train.trainer import TrainConfig
+from tweetlab.app import course_models as models
+from tweetlab.train.trainer import load_classifier, save_classifier
+from tweetlab.models.finetune import count_trainable, freeze_encoder, make_classifier, train, train_loop
+from tweetlab.app.course_models import get_finetuned
+from tweetlab.assess.metrics import top_losses
 
 NAMES = ["anger", "joy", "optimism", "sadness"]
 TINY = TrainConfig(epochs=1, max_steps=2, batch_size=8, max_length=32, eval_batch_size=32, patience=1)
@@ -189,7 +190,7 @@ def test_top_losses():
 def test_search_hyperparameters(tiny_encoder, sample, cache):
     pytest.importorskip("optuna")
     data = DatasetDict(train=sample["train"], validation=sample["validation"])
-    from tweetlab.api.search import search_hyperparameters
+    from tweetlab.course.search import search_hyperparameters
     df = search_hyperparameters(data, n_trials=2, encoder=tiny_encoder, base=TINY, epochs=(1, 1), batch_sizes=(8,))
     assert len(df) == 2 and {"lr", "batch_size", "epochs", "val macro-F1"} <= set(df.columns)
     assert df["val macro-F1"].is_monotonic_decreasing

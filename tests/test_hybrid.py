@@ -1,4 +1,4 @@
-"""Tests for tweetlab.hybrid on a tiny random BERT (2 layers, hidden 32) with the default encoder's tokenizer."""
+"""Tests for tweetlab.models.hybrid on a tiny random BERT (2 layers, hidden 32) with the default encoder's tokenizer."""
 import json
 
 import numpy as np
@@ -7,11 +7,12 @@ import pytest
 import torch
 from datasets import ClassLabel, Dataset, DatasetDict
 
-from tweetlab.api.feature_table import (FeatureScaler, HybridCollator, check_features, drop_group_ablation, feature_groups,
+from tweetlab.models.feature_table import (FeatureScaler, HybridCollator, check_features, drop_group_ablation, feature_groups,
                                         hybrid_dataset, stack)
-from tweetlab.api.training import TrainConfig, load_tokenizer, save_classifier
-from tweetlab.hybrid import HybridConfig, TransformerWithFeatures, load_hybrid, predict_hybrid, train_hybrid
-from tweetlab.metrics import paired_bootstrap, seed_table
+from tweetlab.core.hub import load_tokenizer
+from tweetlab.train.trainer import TrainConfig, save_classifier
+from tweetlab.models.hybrid import HybridConfig, TransformerWithFeatures, load_hybrid, predict_hybrid, train_hybrid
+from tweetlab.assess.metrics import paired_bootstrap, seed_table
 
 LABELS = ["anger", "joy", "optimism", "sadness"]
 NAMES = ["exclamations", "afinn_sum", "vader_compound"]

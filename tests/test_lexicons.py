@@ -1,4 +1,4 @@
-"Loading, bad input and offline behaviour of tweetlab.lexicons."
+"Loading, bad input and offline behaviour of tweetlab.features.lexicons."
 import time
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tweetlab.lexicons import (LEXICONS, NRC_EMOTIONS, _read_tsv, get_lexicon_info, lexicon_file, lexicon_table, load_cmudict,
+from tweetlab.features.lexicons import (LEXICONS, NRC_EMOTIONS, _read_tsv, get_lexicon_info, lexicon_file, lexicon_table, load_cmudict,
                                load_lexicon, offline_textstat, read_mpqa, syllable_count)
 
 MPQA_SAMPLE = ("type=strongsubj len=1 word1=abandoned pos1=adj stemmed1=n priorpolarity=negative\n"

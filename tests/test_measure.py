@@ -1,11 +1,11 @@
-"Tests for tweetlab.api.benchmark on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
+"Tests for tweetlab.compress.measure on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
 import pandas as pd
 import pytest
 import torch
 
-from tweetlab.api.benchmark import BENCH_COLUMNS, benchmark, check_targets
-from tweetlab.distill import make_student
-from tweetlab.quantize import quantize
+from tweetlab.compress.measure import BENCH_COLUMNS, benchmark, check_targets
+from tweetlab.compress.distill import make_student
+from tweetlab.compress.quantize import quantize
 from tiny_classifier import tiny_dataset
 
 
@@ -61,7 +61,7 @@ def test_plot_tradeoff_min_f1():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from tweetlab.api.benchmark import plot_tradeoff
+    from tweetlab.compress.measure import plot_tradeoff
     df = pd.DataFrame({"model": ["teacher", "int8", "broken"], "latency_ms_p50": [10.0, 4.0, 5.0],
                        "macro_f1": [0.78, 0.77, 0.12], "size_mb": [90.0, 24.0, 70.0]})
     ax = plot_tradeoff(df, min_f1=0.7)

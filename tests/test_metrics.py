@@ -1,4 +1,4 @@
-"""tweetlab.metrics: bad input, agreement with scikit-learn and tweetlab.data, plots."""
+"""tweetlab.assess.metrics: bad input, agreement with scikit-learn and tweetlab.data.tweets, plots."""
 
 import warnings
 
@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from sklearn.metrics import f1_score, roc_auc_score
 
-from tweetlab.data import official_score
-from tweetlab.metrics import (as_label_ids, classification_table, evaluate, macro_auc, plot_confusion, plot_roc,
+from tweetlab.data.tweets import official_score
+from tweetlab.assess.metrics import (as_label_ids, classification_table, evaluate, macro_auc, plot_confusion, plot_roc,
                               results_table)
 
 NAMES = ["anger", "joy", "optimism", "sadness"]
@@ -127,7 +127,7 @@ def test_plots():
 
 
 def test_paired_bootstrap_official_metric_with_names():
-    from tweetlab.metrics import paired_bootstrap
+    from tweetlab.assess.metrics import paired_bootstrap
     rng = np.random.default_rng(0)
     names = np.array(["negative", "neutral", "positive"])
     y = rng.integers(0, 3, 400); a = np.where(rng.random(400) < .5, y, rng.integers(0, 3, 400)); b = np.where(rng.random(400) < .8, y, rng.integers(0, 3, 400))

@@ -1,4 +1,4 @@
-"""tweetlab.probe: bad input, baselines, probe selection, layer-wise probe, top losses (synthetic features, fast)."""
+"""tweetlab.models.probe: bad input, baselines, probe selection, layer-wise probe, top losses (synthetic features, fast)."""
 
 import matplotlib
 matplotlib.use("Agg")
@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tweetlab.metrics import top_losses
-from tweetlab.metrics import dummy_baselines
-from tweetlab.probe import compare_probes, evaluate_probe, fit_probe, layerwise_probe, plot_layerwise
+from tweetlab.assess.metrics import top_losses
+from tweetlab.assess.metrics import dummy_baselines
+from tweetlab.models.probe import compare_probes, evaluate_probe, fit_probe, layerwise_probe, plot_layerwise
 
 NAMES = ["anger", "joy", "optimism", "sadness"]
 
@@ -127,8 +127,8 @@ def test_top_losses():
 
 def test_probe_on_real_embeddings(real_data):
     "End to end on 200 real TweetEval tweets: the probe beats the dummy baselines on held-out tweets."
-    from tweetlab.data import load_tweets, subsample
-    from tweetlab.encoders import embed, load_encoder
+    from tweetlab.data.tweets import load_tweets, subsample
+    from tweetlab.features.encoders import embed, load_encoder
     dsd = subsample(load_tweets("tweet_eval/emotion", data_dir=real_data), n=120)
     enc = load_encoder()
     Xtr = embed(list(dsd["train"]["text"]), enc, progress=False)

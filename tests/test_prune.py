@@ -1,10 +1,10 @@
-"Tests for tweetlab.prune on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
+"Tests for tweetlab.compress.prune on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
 import pytest
 import torch
 
-from tweetlab.api.benchmark import compressed_sizes, serialized_size, sparsity
-from tweetlab.distill import make_student, spread_layers
-from tweetlab.prune import drop_layers, prune_magnitude
+from tweetlab.compress.measure import compressed_sizes, serialized_size, sparsity
+from tweetlab.compress.distill import make_student, spread_layers
+from tweetlab.compress.prune import drop_layers, prune_magnitude
 from tiny_classifier import TEXTS, tiny_batch
 
 

@@ -8,12 +8,12 @@ import torch
 from datasets import DatasetDict
 
 from tweetlab import TweetClassifier
-from tweetlab.api.cache import CachedModel
-from tweetlab.api.training import TrainConfig
-from tweetlab.distill import DistillConfig, distill
-from tweetlab.finetune import make_classifier
-from tweetlab.models import distil_ensemble, encoder_from
-from tweetlab.pushing import blend, choose_weight
+from tweetlab.train.inference import CachedModel
+from tweetlab.train.trainer import TrainConfig
+from tweetlab.compress.distill import DistillConfig, distill
+from tweetlab.models.finetune import make_classifier
+from tweetlab.app.course_models import distil_ensemble, encoder_from
+from tweetlab.models.ensemble import blend, choose_weight
 from tiny_classifier import tiny_dataset
 
 

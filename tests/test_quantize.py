@@ -1,11 +1,11 @@
-"Tests for tweetlab.quantize on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
+"Tests for tweetlab.compress.quantize on a tiny random BERT classifier (4 layers, hidden size 32): fast, no training data needed."
 import numpy as np
 import pytest
 import torch
 
-from tweetlab.api.benchmark import count_params, serialized_size
-from tweetlab.api.sensitivity import activation_ranges, quant_sensitivity
-from tweetlab.quantize import Int8Embedding, quantize, to_half
+from tweetlab.compress.measure import count_params, serialized_size
+from tweetlab.compress.sensitivity import activation_ranges, quant_sensitivity
+from tweetlab.compress.quantize import Int8Embedding, quantize, to_half
 from tiny_classifier import TEXTS, tiny_batch
 
 

@@ -3,8 +3,8 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from tweetlab.config import cpu_cores
-from tweetlab.scaling import batch_plan, launch_command, needs_gpu, step_flops, step_seconds
+from tweetlab.core.config import cpu_cores
+from tweetlab.course.scaling import batch_plan, launch_command, needs_gpu, step_flops, step_seconds
 
 
 @settings(max_examples=200, deadline=None)
@@ -30,8 +30,8 @@ def test_batch_plan_errors():
 def test_launch_command_shapes():
     one = launch_command(["train.py"], processes=1, threads=2)
     assert one[:2] == ["accelerate", "launch"] and "--multi_gpu" not in one and one[-1] == "train.py"
-    two = launch_command(["-m", "tweetlab.cli", "train", "x", "--seed", 3], processes=2)
-    assert "--multi_gpu" in two and two[-6:] == ["-m", "tweetlab.cli", "train", "x", "--seed", "3"]
+    two = launch_command(["-m", "tweetlab.app.cli", "train", "x", "--seed", 3], processes=2)
+    assert "--multi_gpu" in two and two[-6:] == ["-m", "tweetlab.app.cli", "train", "x", "--seed", "3"]
     assert two[two.index("--num_cpu_threads_per_process") + 1] == str(max(1, cpu_cores() // 2))
     ranks = [launch_command(["t.py"], processes=16, machines=2, machine_rank=r, main_address="10.0.0.1", mixed_precision="bf16")
              for r in (0, 1)]

@@ -31,11 +31,11 @@ import pytest
 HOME_TITLE = "tweetlab"  # title of nbs/index.ipynb (-> index.html)
 DATA_PAGE = "data.html"  # output file of nbs/00_data.ipynb
 DATA_TITLE = "Loading tweet datasets"  # the data page's title starts with this
-DATA_REF = "api/data.html"  # output file of nbs/api/data.ipynb, the loader's reference page
+DATA_REF = "api/data_tweets.html"  # output file of nbs/api/10_data_tweets.ipynb, the loader's reference page
 DATA_API = ["load_tweets", "subsample"]  # show_doc headings on the data reference page
-CONFIG_PAGE = "api/config.html"  # output file of nbs/api/config.ipynb
+CONFIG_PAGE = "api/core_config.html"  # output file of nbs/api/00_core_config.ipynb
 CONFIG_API = ["get_config"]  # show_doc anchors on the config page
-SIDEBAR_PAGES = ["index.html", DATA_PAGE, "finetuning.html", "api/cache.html", "api/training.html"]  # pages the sidebar must link to
+SIDEBAR_PAGES = ["index.html", DATA_PAGE, "finetuning.html", "api/core_cache.html", "api/train_trainer.html"]  # pages the sidebar must link to
 # plumbing that must not show up as headings (the table of contents) of a lesson page: it lives on the reference pages
 PLUMBING = {"finetuning.html": ["atomic_folder", "write_entry", "quiet_datasets", "finetune_key", "get_finetuned", "TrainConfig",
                                 "training_args", "run_trainer", "save_classifier", "search_hyperparameters"],
@@ -290,7 +290,7 @@ def test_sidebar_has_course_then_reference(site):
     links = sidebar_links(dom, "index.html")
     lessons = [l for l in links if not l.startswith("api/") and l != "index.html"]
     assert lessons.index("data.html") < lessons.index("finetuning.html") < lessons.index("transfer.html"), lessons
-    assert all(links.index(l) < links.index("api/config.html") for l in lessons), links
+    assert all(links.index(l) < links.index("api/core_config.html") for l in lessons), links
     built = sorted(p.relative_to(DOCS).as_posix() for p in DOCS.rglob("*.html") if "site_libs" not in p.parts)
     missing = [p for p in built if p not in links]
     assert not missing, f"pages built but not in the sidebar: {missing}"

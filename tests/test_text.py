@@ -1,4 +1,4 @@
-"""tweetlab.text: bad input, round trips and properties (hypothesis)."""
+"""tweetlab.features.text: bad input, round trips and properties (hypothesis)."""
 
 import os
 import warnings
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tweetlab.api.checks import check_texts
-from tweetlab.text import (ARTEFACTS, EMOTICON_RE, HASHTAG_RE, MENTION_RE, URL_RE, count_artefacts,
+from tweetlab.core.checks import check_texts
+from tweetlab.features.text import (ARTEFACTS, EMOTICON_RE, HASHTAG_RE, MENTION_RE, URL_RE, count_artefacts,
                            emoji_to_text, normalize_tweet, normalize_tweets, text_to_emoji, tokenize)
 
 BAD = [None, float("nan"), np.nan, 3, 2.5, b"bytes", ["list"], pd.NA]
@@ -134,7 +134,7 @@ def test_emoji_round_trip(parts):
 def carer_train():
     if not os.environ.get("TWEETLAB_DATA"):
         pytest.skip("TWEETLAB_DATA is not set")
-    from tweetlab.data import load_tweets
+    from tweetlab.data.tweets import load_tweets
     return load_tweets("emotion")["train"]["text"]
 
 
@@ -146,7 +146,7 @@ def test_count_artefacts_on_carer_train(carer_train):
 
 def test_tweeteval_literal_newline():
     "TweetEval writes a line break as the two characters backslash and n: mentions and hashtags after it are found."
-    from tweetlab.text import LITERAL_NEWLINE, MENTION_RE, HASHTAG_RE, normalize_tweet, count_artefacts
+    from tweetlab.features.text import LITERAL_NEWLINE, MENTION_RE, HASHTAG_RE, normalize_tweet, count_artefacts
     raw = "say it.\\n@JoyAnnReid @user\\n#peace and\\nOMG"
     assert LITERAL_NEWLINE == "\\n" and LITERAL_NEWLINE in raw
     assert MENTION_RE.findall(raw) == ["@JoyAnnReid", "@user"] and HASHTAG_RE.findall(raw) == ["#peace"]

@@ -1,4 +1,4 @@
-"Tests for tweetlab.transfer: label alignment, the corpus guard of BowEncoder, the MLP loop, persistence and bad input."
+"Tests for tweetlab.course.transfer: label alignment, the corpus guard of BowEncoder, the MLP loop, persistence and bad input."
 import json
 
 import numpy as np
@@ -7,12 +7,12 @@ import scipy.sparse as sp
 from datasets import ClassLabel, Dataset, DatasetDict
 from hypothesis import given, settings, strategies as st
 
-from tweetlab.api.corpora import (STAGES, BowEncoder, CorpusMismatchError, LabelAlignmentError, align_labels, shared_classes,
+from tweetlab.course.corpora import (STAGES, BowEncoder, CorpusMismatchError, LabelAlignmentError, align_labels, shared_classes,
                                    transfer_summary, transfer_table)
-from tweetlab.api.mlp import MLP, load_mlp, predict_mlp, save_mlp
-from tweetlab import transfer
-from tweetlab.config import set_seed
-from tweetlab.transfer import MLPConfig, train_mlp, transfer_experiment
+from tweetlab.course.mlp import MLP, load_mlp, predict_mlp, save_mlp
+from tweetlab.course import transfer
+from tweetlab.core.config import set_seed
+from tweetlab.course.transfer import MLPConfig, train_mlp, transfer_experiment
 
 
 def corpus(labels, names, split="train"):
@@ -191,7 +191,7 @@ def test_tensorboard_absent_message(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(builtins, "__import__", no_tb)
     X, y = data(100)
     transfer._no_tensorboard.cache_clear()                          # the warning is logged once per session
-    with caplog.at_level("WARNING", logger="tweetlab.transfer"):
+    with caplog.at_level("WARNING", logger="tweetlab.course.transfer"):
         train_mlp(MLP(10, 2, hidden=(4,)), X, y, X, y, MLPConfig(epochs=1), progress=False, tensorboard_dir=tmp_path / "tb")
         train_mlp(MLP(10, 2, hidden=(4,)), X, y, X, y, MLPConfig(epochs=1), progress=False, tensorboard_dir=tmp_path / "tb2")
     said = [r for r in caplog.records if "TensorBoard logging skipped" in r.getMessage()]
@@ -223,7 +223,7 @@ def test_train_bad_input(tmp_path):
         train_mlp(m, bad, y, X, y)
     with pytest.raises(ValueError, match="epochs"):
         train_mlp(m, X, y, X, y, MLPConfig(epochs=0))
-    with pytest.raises(TypeError, match="tweetlab.api.mlp.MLP"):
+    with pytest.raises(TypeError, match="tweetlab.course.mlp.MLP"):
         train_mlp(object(), X, y, X, y)
     with pytest.raises(FileNotFoundError, match="not a saved MLP"):
         load_mlp(tmp_path)

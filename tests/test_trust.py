@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from tweetlab import TrainConfig, TweetClassifier
-from tweetlab.api.explain import deletion_test, explain, highlight_html, highlight_text, linear_attributions, occlusion
-from tweetlab.classifier import ABSTAIN, MODEL_FILE
-from tweetlab.data import make_sample
-from tweetlab.metrics import ece, reliability_table
-from tweetlab.trust import (apply_temperature, apply_vector_scaling, confidence_threshold, fit_temperature, fit_vector_scaling,
+from tweetlab.assess.explain import deletion_test, explain, highlight_html, highlight_text, linear_attributions, occlusion
+from tweetlab.app.classifier import ABSTAIN, MODEL_FILE
+from tweetlab.data.tweets import make_sample
+from tweetlab.assess.metrics import ece, reliability_table
+from tweetlab.assess.trust import (apply_temperature, apply_vector_scaling, confidence_threshold, fit_temperature, fit_vector_scaling,
                             group_reliability, risk_coverage)
 
 FAST = TrainConfig(epochs=1, max_steps=3, batch_size=16)
@@ -227,7 +227,7 @@ def test_occlusion_and_deletion_on_a_known_model():
 
 
 def test_explain_cli_prints_plain_text(fitted, tmp_path, capsys):
-    from tweetlab.cli import main
+    from tweetlab.app.cli import main
     folder = fitted.save(tmp_path / "cli")
     assert main(["explain", str(folder), "so happy with the new album #blessed"]) == 0
     out = capsys.readouterr().out
@@ -237,7 +237,7 @@ def test_explain_cli_prints_plain_text(fitted, tmp_path, capsys):
 
 def test_predict_cli_min_confidence(fitted, tmp_path, capsys):
     import pandas as pd
-    from tweetlab.cli import main
+    from tweetlab.app.cli import main
     folder = fitted.save(tmp_path / "cli-min")
     pd.DataFrame({"text": ["so happy today", "never again", "", "meh"]}).to_csv(tmp_path / "in.csv", index=False)
     P = fitted.predict_proba(["so happy today", "never again", "", "meh"]).to_numpy()

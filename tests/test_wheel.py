@@ -15,7 +15,7 @@ clf = TweetClassifier(config=QUICK_CONFIG).fit("tweets.csv")
 print("PRED", list(clf.predict(["what a day!", "never again"])))
 print("EVAL", round(clf.evaluate("tweets.csv")["official"], 3))
 clf.save("model")
-from tweetlab.lexicons import load_lexicon
+from tweetlab.features.lexicons import load_lexicon
 print("FILE", tweetlab.__file__, len(load_lexicon("afinn")) > 1000)
 '''
 
@@ -33,7 +33,7 @@ def installed(tmp_path_factory):
     wheel = next((tmp / "dist").glob("tweetlab-*.whl"))
     subprocess.run(pip + ["install", "--no-deps", "--target", str(tmp / "site"), str(wheel)], check=True, cwd=tmp)
     env = {**os.environ, "PYTHONPATH": str(tmp / "site"), "HF_HUB_OFFLINE": "1", "MPLBACKEND": "Agg"}
-    from tweetlab.data import make_sample
+    from tweetlab.data.tweets import make_sample
     s = make_sample(n_train=100)["train"]
     import pandas as pd
     pd.DataFrame({"text": s["text"], "label": s.features["label"].int2str(s["label"])}).to_csv(tmp / "tweets.csv", index=False)

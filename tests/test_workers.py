@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from tweetlab import TrainConfig, TweetClassifier
-from tweetlab.cli import main, predict_file
-from tweetlab.data import make_sample
+from tweetlab.app.cli import main, predict_file
+from tweetlab.data.tweets import make_sample
 
 
 @pytest.fixture(scope="module")

@@ -36,8 +36,8 @@ __version__ = "0.1.0"
 
 # The few names a user needs, loaded on first use so that `import tweetlab` and the `tweetlab` command start fast.
 # (nbdev-export writes the docstring above from the index notebook's introduction; the rest of this file is kept.)
-_PUBLIC = {"TweetClassifier": "classifier", "TrainConfig": "api.training", "QUICK_CONFIG": "finetune",
-           "load_tweets": "data", "evaluate": "metrics"}
+_PUBLIC = {"TweetClassifier": "app.classifier", "TrainConfig": "train.trainer", "QUICK_CONFIG": "models.finetune",
+           "load_tweets": "data.tweets", "evaluate": "assess.metrics"}
 __all__ = list(_PUBLIC)
 
 

@@ -1,1 +1,0 @@
-"The library under the lessons: one module per job (input checks, the cache, batched inference, training plumbing)."
