@@ -2,6 +2,7 @@
 # The project's one test command (run from anywhere, with the project installed: pip install -e ".[dev]"):
 #   1. nbdev-export leaves tweetlab/ unchanged   (else: run nbdev-export and commit)
 #   2. nbdev-clean leaves the notebooks unchanged (else: run nbdev-clean and commit)
+#   2b. lint-imports: the layer contract in pyproject.toml (each folder of tweetlab imports only the folders below it)
 #   3. nbdev-test runs every notebook (quick run: TWEETLAB_QUICK=1, which the notebooks read through pick(); cells flagged slow/gpu/notest skipped)
 #   4. scripts/build_docs.sh builds the website into _docs/ (no Quarto needed)
 #   5. pytest: tests/, the rendered website included
@@ -36,6 +37,7 @@ unchanged() {
 
 step "export is up to date" "tweetlab/ differs from the notebooks: run nbdev-export and commit" unchanged tweetlab nbdev-export
 step "notebooks are clean" "notebooks are not clean: run nbdev-clean and commit" unchanged nbs nbdev-clean
+step "layer contract" "a module imports a layer above its own (see above): move the code down, or the import up" lint-imports --no-cache
 step "nbdev-test" "a notebook failed (see above)" env TWEETLAB_QUICK=1 nbdev-test --n-workers 2 --timing
 step "build docs" "the website did not build (see above)" bash scripts/build_docs.sh
 step "pytest" "pytest failed (see above)" python -m pytest -q

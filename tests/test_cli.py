@@ -142,13 +142,14 @@ def test_console_script_is_installed(model, files):
     assert r.returncode == 2 and "tweetlab info: error:" in r.stderr
 
 
-def test_a_library_bug_is_a_traceback_not_exit_2(model, files, monkeypatch, capsys):
+def test_a_library_bug_is_a_traceback_not_exit_2(model, tmp_path, monkeypatch):
     "Only bad input (InputError) and file errors end with exit code 2; any other error is a bug and keeps its traceback."
     import tweetlab.app.classifier as classifier
     def broken(*args, **kwargs): raise TypeError("a bug inside tweetlab")
     monkeypatch.setattr(classifier.TweetClassifier, "predict_proba", broken)
+    (tmp_path / "in.csv").write_text("text\nso happy\n")
     with pytest.raises(TypeError, match="a bug inside tweetlab"):
-        main(["predict", str(model), str(files / "in.csv"), "--engine", "torch"])
+        main(["predict", str(model), str(tmp_path / "in.csv"), "--engine", "torch", "--out", str(tmp_path / "out.csv")])
 
 
 def test_debug_shows_the_traceback_of_bad_input(model, files, capsys):

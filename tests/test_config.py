@@ -59,3 +59,15 @@ def test_hub_offline(monkeypatch):
     assert config.hub_offline()  # conftest sets it
     monkeypatch.delenv("HF_HUB_OFFLINE"); monkeypatch.delenv("HF_DATASETS_OFFLINE")
     assert not config.hub_offline()
+
+
+def test_resolve_seed_and_set_seed_match_the_plain_calls(monkeypatch):
+    "`resolve_seed` reads `seed=` the same way everywhere; `set_seed` leaves the same random streams as seeding by hand."
+    import random
+    import numpy as np
+    import torch
+    monkeypatch.delenv("TWEETLAB_SEED", raising=False)
+    assert config.resolve_seed(None) == config.SEED and config.resolve_seed(7) == 7 and config.resolve_seed("8") == 8
+    config.set_seed(3); a = (random.random(), np.random.rand(), torch.rand(1).item())
+    random.seed(3); np.random.seed(3); torch.manual_seed(3)
+    assert a == (random.random(), np.random.rand(), torch.rand(1).item())

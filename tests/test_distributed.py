@@ -46,7 +46,8 @@ LOOP_SCRIPT = '''
 import json, sys
 from dataclasses import replace
 from tweetlab.core.hub import load_tokenizer
-from tweetlab.train.trainer import TrainConfig, is_main_process, save_classifier
+from tweetlab.train.trainer import TrainConfig, save_classifier
+from tweetlab.core.processes import is_main_process
 from tweetlab.data.tweets import make_sample
 from tweetlab.models.finetune import make_classifier, train_loop
 encoder, out = sys.argv[1], sys.argv[2]

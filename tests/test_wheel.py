@@ -46,7 +46,8 @@ def test_five_lines_from_the_wheel(installed):
     assert r.returncode == 0, r.stderr[-3000:]
     out = dict(line.split(" ", 1) for line in r.stdout.splitlines() if line[:4] in ("PRED", "EVAL", "FILE"))
     assert out["FILE"].startswith(str(tmp / "site")) and out["FILE"].endswith("True")     # the wheel, its lexicons included
-    assert (tmp / "model" / "README.md").is_file()
+    card = (tmp / "model" / "README.md").read_text()          # the card template ships inside the wheel
+    assert "## Scores" in card and "library_name: transformers" in card
 
 
 def test_commands_from_the_wheel(installed):

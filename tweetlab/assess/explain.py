@@ -143,11 +143,12 @@ def _resolve_target(clf, target) -> int | None:
 def _pick_method(clf, method: str) -> str:
     if method not in ("auto", "integrated_gradients", "linear", "occlusion"):
         raise InputError(f"method must be 'auto', 'integrated_gradients', 'linear' or 'occlusion', got {method!r}.")
-    can_ig = clf.method == "finetune" and clf.engine == "torch" and not clf.int8 and not hasattr(clf.model, "extra_inputs")
-    if method == "auto": return "integrated_gradients" if can_ig else "linear" if clf.method == "classic" else "occlusion"
+    fits = clf.backend.explanation                     # what the model family supports best (tweetlab.app.backends)
+    if method == "auto": return fits
+    can_ig = fits == "integrated_gradients"
     if method == "integrated_gradients" and not can_ig:
         raise InputError("Integrated Gradients needs a float32 PyTorch transformer (not an int8, ONNX, hybrid or scikit-learn model); use method='occlusion'.")
-    if method == "linear" and clf.method != "classic": raise InputError("method='linear' explains the classic linear model; use method='occlusion'.")
+    if method == "linear" and fits != "linear": raise InputError("method='linear' explains the classic linear model; use method='occlusion'.")
     return method
 
 def explain(clf, text: str, target=None, method: str = "auto", n_steps: int = 50, max_words: int = MAX_WORDS) -> pd.DataFrame:
@@ -184,7 +185,7 @@ def explain(clf, text: str, target=None, method: str = "auto", n_steps: int = 50
 
 def _unknown_words(clf, words: list) -> list:
     "The words a transformer reads only as [UNK] (none for the classic model)."
-    tok = clf.tokenizer if clf.method == "finetune" else None
+    tok = clf.tokenizer
     if tok is None or tok.unk_token is None: return []
     return [w for w in words if set(tok.tokenize(w)) <= {tok.unk_token}]
 

@@ -21,7 +21,7 @@ from sklearn.metrics import (accuracy_score, classification_report, confusion_ma
 from ..core.checks import InputError, check_texts
 from ..data.tweets import class_names
 from ..data.tweets import get_spec, official_score
-from ..core.config import get_seed
+from ..core.config import resolve_seed
 
 # %% ../../nbs/api/40_assess_metrics.ipynb #458c7516
 def as_label_ids(y, labels: list, what: str = "y") -> np.ndarray:
@@ -216,7 +216,7 @@ def dummy_baselines(y_train, y_eval, labels=None, dataset: str | None = None, se
     "Scores of scikit-learn's uniform, most-frequent and stratified `DummyClassifier`s on `y_eval` (a `results_table`)."
     names = class_names(labels, dataset, y_train, y_eval)
     yt, ye = as_label_ids(y_train, names, "y_train"), as_label_ids(y_eval, names, "y_eval")
-    seed = get_seed() if seed is None else seed
+    seed = resolve_seed(seed)
     res = {}
     for strategy in ("uniform", "most_frequent", "stratified"):
         d = DummyClassifier(strategy=strategy, random_state=seed).fit(np.zeros((len(yt), 1)), yt)
@@ -275,6 +275,6 @@ def paired_bootstrap(y_true, pred_a, pred_b, n_boot: int = 1000, seed: int | Non
                                else f1_score(yy, pp, labels=labels, average="macro", zero_division=0))
     def gap(yy, aa, bb): return score(yy, bb) - score(yy, aa)
     res = bootstrap((y, a, b), gap, paired=True, vectorized=False, n_resamples=n_boot, confidence_level=0.95,
-                    method="percentile", rng=np.random.default_rng(get_seed() if seed is None else seed))
+                    method="percentile", rng=np.random.default_rng(resolve_seed(seed)))
     ci = res.confidence_interval
     return {"diff": float(gap(y, a, b)), "low": float(ci.low), "high": float(ci.high), "n_boot": int(n_boot)}

@@ -19,12 +19,12 @@ from ..train.trainer import (TeacherLogitsCollator, TrainConfig, TrainResult, ad
                                    classification_metrics, run_trainer, tokenize_data, training_args, with_transfer_set)
 from ..core.config import set_seed
 from .prune import drop_layers, encoder_layers
-from ..core.checks import InputError, InputTypeError
+from ..core.checks import InputError, InputTypeError, check_positive_int
 
 # %% ../../nbs/07d_distillation.ipynb #e82085a8
 def spread_layers(n_teacher: int, n_layers: int) -> list:
     "A spread of `n_layers` layer indices out of `n_teacher`, starting from the first: [0, 2, 4] for 3 of 6 (as DistilBERT)."
-    if not isinstance(n_layers, int) or n_layers < 1: raise InputError(f"n_layers must be a positive int, got {n_layers!r}.")
+    check_positive_int(n_layers, "n_layers")
     if n_layers > n_teacher: raise InputError(f"n_layers={n_layers} is larger than the teacher's {n_teacher} layers; pick 1 to {n_teacher}.")
     return [i * n_teacher // n_layers for i in range(n_layers)]
 
@@ -49,7 +49,7 @@ class DistillConfig:
     def __post_init__(self):
         if not 0 <= self.alpha <= 1: raise InputError(f"alpha weighs the label loss against the teacher's and must be in [0, 1], got {self.alpha!r}.")
         if not self.temperature > 0: raise InputError(f"temperature must be positive, got {self.temperature!r}.")
-        if not isinstance(self.n_layers, int) or self.n_layers < 1: raise InputError(f"n_layers must be a positive int, got {self.n_layers!r}.")
+        check_positive_int(self.n_layers, "n_layers")
 
 def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
                       alpha: float = 0.5, temperature: float = 2.0) -> torch.Tensor:

@@ -24,7 +24,7 @@ from datasets import Dataset
 
 from ..train.inference import batch_logits
 from ..data.tweets import label_names
-from ..core.checks import InputError, InputTypeError, check_texts
+from ..core.checks import InputError, InputTypeError, check_positive_int, check_texts
 from ..train.trainer import macro_f1
 
 # %% ../../nbs/api/60_compress_measure.ipynb #b6beeeac
@@ -103,7 +103,7 @@ def benchmark(models, dataset, tokenizer, n_runs: int = 200, n_batch_runs: int =
     if not isinstance(dataset, Dataset) or not {"text", "label"} <= set(dataset.column_names):
         raise InputTypeError("dataset must be a datasets.Dataset with 'text' and 'label' columns (e.g. load_tweets(...)['test']).")
     for k, v in dict(n_runs=n_runs, n_batch_runs=n_batch_runs, batch_size=batch_size, block=block).items():
-        if not isinstance(v, int) or v < 1: raise InputError(f"{k} must be a positive int, got {v!r}.")
+        check_positive_int(v, k)
     texts, y = check_texts(list(dataset["text"])), np.asarray(dataset["label"])
     if not texts: raise InputError("dataset is empty: nothing to benchmark.")
     for m in models.values():

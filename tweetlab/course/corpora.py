@@ -18,7 +18,7 @@ from datasets import ClassLabel, Dataset, DatasetDict
 from datasets import utils as datasets_utils
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from ..core.checks import InputError, InputTypeError, check_texts
+from ..core.checks import InputError, InputTypeError, check_positive_int, check_texts
 
 # %% ../../nbs/api/81_course_corpora.ipynb #95cb7d0d
 class LabelAlignmentError(ValueError):
@@ -139,7 +139,7 @@ class BowEncoder:
     unless `allow_other_corpus=True`. Output: a float32 scipy CSR matrix (tweets x terms)."""
     def __init__(self, max_features: int = 10_000, kind: str = "tfidf", **vectorizer_kwargs):
         if kind not in ("tfidf", "count"): raise InputError(f"kind must be 'tfidf' or 'count', got {kind!r}.")
-        if not isinstance(max_features, int) or max_features < 1: raise InputError(f"max_features must be a positive int, got {max_features!r}.")
+        check_positive_int(max_features, "max_features")
         self.max_features, self.kind, self.vectorizer_kwargs = max_features, kind, vectorizer_kwargs
         cls = TfidfVectorizer if kind == "tfidf" else CountVectorizer
         self.vectorizer = cls(max_features=max_features, dtype=np.float32, **vectorizer_kwargs)

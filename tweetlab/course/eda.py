@@ -13,7 +13,6 @@ __all__ = ['tweet_frame', 'class_balance', 'imbalance_ratio', 'label_shift', 'pl
 # %% ../../nbs/api/80_course_eda.ipynb #ac4dff9a
 import re
 import warnings
-from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -22,7 +21,6 @@ import seaborn as sns
 from datasets import Dataset, DatasetDict
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
-from ..core.config import default_encoder
 from ..data.tweets import DataWarning, to_pandas
 from ..features.text import ARTEFACTS, EMOTICON_RE, count_artefacts, normalize_tweet, tokenize
 from ..core.hub import load_tokenizer

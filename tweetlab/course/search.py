@@ -16,7 +16,7 @@ from datasets import DatasetDict
 from ..data.tweets import class_names
 from ..core.hub import load_tokenizer
 from ..train.trainer import TrainConfig, check_data
-from ..core.config import get_seed
+from ..core.config import resolve_seed
 from ..models.finetune import make_classifier, train
 
 # %% ../../nbs/api/83_course_search.ipynb #37d40696
@@ -28,7 +28,7 @@ def search_hyperparameters(data: DatasetDict, n_trials: int = 12, encoder: str |
     try: import optuna
     except ImportError: raise ImportError("search_hyperparameters needs optuna: pip install optuna") from None
     check_data(data)
-    names, seed = class_names(data), get_seed() if seed is None else seed
+    names, seed = class_names(data), resolve_seed(seed)
 
     def objective(trial):
         cfg = replace(base, lr=trial.suggest_float("lr", *lr, log=True), batch_size=trial.suggest_categorical("batch_size", list(batch_sizes)),

@@ -23,9 +23,9 @@ from tqdm.auto import tqdm
 
 from .corpora import STAGES
 from .mlp import MLP, batch_rows, check_mlp_input, predict_mlp, save_mlp
-from ..core.config import get_seed, set_seed
+from ..core.config import resolve_seed, set_seed
 from ..assess.metrics import evaluate
-from ..core.checks import InputError, InputTypeError
+from ..core.checks import InputError, InputTypeError, check_positive_int
 
 _log = logging.getLogger(__name__)
 
@@ -71,11 +71,11 @@ def train_mlp(model: MLP, X_train, y_train, X_val, y_val, config: MLPConfig = ML
     saves the best model to `checkpoint_dir` (safetensors + JSON, with `meta`) when given."""
     if not isinstance(model, MLP): raise InputTypeError(f"model must be a tweetlab.course.mlp.MLP, got {type(model).__name__}.")
     epochs, lr, batch_size, weight_decay = config.epochs, config.lr, config.batch_size, config.weight_decay
-    if not isinstance(epochs, int) or epochs < 1: raise InputError(f"epochs must be a positive integer, got {epochs!r}.")
-    if not isinstance(batch_size, int) or batch_size < 1: raise InputError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    check_positive_int(epochs, "epochs")
+    check_positive_int(batch_size, "batch_size")
     X_train, y_train = check_mlp_input(X_train, y_train, model, "train")
     X_val, y_val = check_mlp_input(X_val, y_val, model, "val")
-    seed = get_seed() if seed is None else int(seed)
+    seed = resolve_seed(seed)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
     try: opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)   # several times faster on CPU
@@ -131,7 +131,7 @@ def transfer_experiment(X_a: dict, y_a: dict, X_b: dict, y_b: dict, labels: list
     if X_a["train"].shape[1] != X_b["train"].shape[1]:
         raise InputError(f"{names[0]} has {X_a['train'].shape[1]} features and {names[1]} {X_b['train'].shape[1]}: both corpora "
                          "must be encoded by the same encoder or vocabulary.")
-    seed = get_seed() if seed is None else int(seed)
+    seed = resolve_seed(seed)
     ep_a, ep_b = (config.epochs, config.epochs) if isinstance(config.epochs, int) else config.epochs
     rows, res = [], TransferResult(pd.DataFrame())
     ckpt = (lambda s: Path(checkpoint_dir) / s.replace(",", "").replace(" ", "_")) if checkpoint_dir else (lambda s: None)

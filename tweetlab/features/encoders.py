@@ -220,13 +220,13 @@ def umap_2d(X: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: i
     "Standardise `X` and project it to 2-D with UMAP (cosine metric); returns an (n, 2) float32 array."
     import umap
     from sklearn.preprocessing import StandardScaler
-    from tweetlab.core.config import get_seed
+    from tweetlab.core.config import resolve_seed
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 2: raise InputError(f"X must be a 2-D array (texts x features), got shape {X.shape}.")
     if len(X) <= n_neighbors: raise InputError(f"UMAP needs more than n_neighbors={n_neighbors} points, got {len(X)}.")
     Z = StandardScaler().fit_transform(X)
     reducer = umap.UMAP(n_components=2, n_neighbors=n_neighbors, min_dist=min_dist, metric="cosine",
-                        random_state=get_seed() if seed is None else seed, n_jobs=1)
+                        random_state=resolve_seed(seed), n_jobs=1)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*(n_jobs|random_state|gradient function).*")
         return reducer.fit_transform(Z).astype(np.float32)

@@ -18,7 +18,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from tqdm.auto import tqdm
 
-from ..core.config import get_seed
+from ..core.config import resolve_seed
 from ..core.checks import InputError, check_xy
 from ..data.tweets import class_names
 from ..assess.metrics import evaluate, results_table
@@ -34,7 +34,7 @@ def fit_probe(X, y, Cs=(0.001, 0.01, 0.1, 1.0), cv: int = 5, class_weight: str |
     if class_weight not in (None, "balanced"): raise InputError(f"class_weight must be None or 'balanced', got {class_weight!r}.")
     Cs = [float(c) for c in np.atleast_1d(Cs)]
     if not Cs or min(Cs) <= 0: raise InputError(f"Cs must be positive regularisation strengths, got {Cs}.")
-    seed = get_seed() if seed is None else seed
+    seed = resolve_seed(seed)
     pipe = Pipeline([("scale", StandardScaler()),
                      ("lr", LogisticRegression(max_iter=max_iter, class_weight=class_weight, random_state=seed))])
     if len(Cs) == 1:

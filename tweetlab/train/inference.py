@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..core.checks import InputError, InputTypeError, check_texts
+from ..core.checks import InputError, InputTypeError, check_positive_int, check_texts
 
 # %% ../../nbs/api/30_train_inference.ipynb #ca5e6cba
 def _device(model):
@@ -36,7 +36,7 @@ def batch_logits(model, tokenizer, texts, batch_size: int = 64, max_length: int 
     PyTorch classifier (output `.logits`) or any callable taking `input_ids` and `attention_mask` and returning logits.
     `extra`: {input name: array with one row per text}, passed to the model with each batch."""
     items = check_texts(texts, allow_empty=False)
-    if not isinstance(batch_size, int) or batch_size < 1: raise InputError(f"batch_size must be a positive int, got {batch_size!r}.")
+    check_positive_int(batch_size, "batch_size")
     extra = {k: np.asarray(v) for k, v in (extra or {}).items()}
     for k, v in extra.items():
         if len(v) != len(items): raise InputError(f"extra[{k!r}] has {len(v)} rows for {len(items)} texts; give one row per text.")

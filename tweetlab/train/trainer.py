@@ -6,9 +6,9 @@ Docs: https://tweetlab.github.io/tweetlab/api/train_trainer.html.md"""
 
 # %% auto #0
 __all__ = ['TrainConfig', 'check_data', 'tokenize_data', 'class_weights', 'TrainResult', 'macro_f1', 'history_table',
-           'world_size', 'is_main_process', 'barrier', 'per_device_batch', 'precision', 'reset_accelerator',
-           'training_args', 'classification_metrics', 'WeightedTrainer', 'run_trainer', 'save_classifier',
-           'load_classifier', 'TeacherLogitsCollator', 'add_teacher_logits', 'with_transfer_set']
+           'per_device_batch', 'precision', 'reset_accelerator', 'training_args', 'classification_metrics',
+           'WeightedTrainer', 'run_trainer', 'save_classifier', 'load_classifier', 'TeacherLogitsCollator',
+           'add_teacher_logits', 'with_transfer_set']
 
 # %% ../../nbs/api/31_train_trainer.ipynb #8f1bffb5
 import math
@@ -29,6 +29,7 @@ from ..core.cache import atomic_folder
 from ..core.checks import InputError, InputTypeError, check_texts
 from ..core.config import cache_dir, get_device
 from ..core.hub import quiet_datasets, quiet_transformers
+from ..core.processes import barrier, is_main_process, world_size
 from ..data.tweets import label_names
 from .inference import batch_logits
 
@@ -128,18 +129,6 @@ def history_table(log_history: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "epoch", "train_loss", "val_loss", "val_macro_f1"])
 
 # %% ../../nbs/api/31_train_trainer.ipynb #f6c80f5a
-def world_size() -> int:
-    "How many processes train together: `WORLD_SIZE`, as `torchrun` and `accelerate launch` set it (1 otherwise)."
-    return int(os.environ.get("WORLD_SIZE", "1"))
-
-def is_main_process() -> bool:
-    "True in the one process that writes files (rank 0), and in a plain single-process run."
-    return int(os.environ.get("RANK", "0")) == 0
-
-def barrier():
-    "Wait until every process of a `torchrun` / `accelerate launch` run gets here (nothing to wait for in a single process)."
-    if torch.distributed.is_available() and torch.distributed.is_initialized(): torch.distributed.barrier()
-
 def per_device_batch(batch_size: int, processes: int | None = None) -> int:
     """The batch each process takes so that together they make the global `batch_size` (one optimiser step sees the
     same examples however many processes share it); a clear error when it cannot be split evenly."""
