@@ -54,7 +54,7 @@ class OnnxClassifier:
     def __repr__(self) -> str: return f"OnnxClassifier({self.path.name!r}, {self.path.stat().st_size / 1e6:.1f} MB)"
 
 def onnx_available() -> bool:
-    "True when the optional `onnx` and `onnxruntime` packages are installed (`pip install 'tweetlab[onnx]'`)."
+    "True when `onnx` and `onnxruntime` can be imported (tweetlab depends on both; a partial install may lack them)."
     import importlib.util
     return all(importlib.util.find_spec(p) is not None for p in ("onnx", "onnxruntime"))
 
@@ -62,7 +62,7 @@ def export_onnx(model, path, quantize_int8: bool = False, opset: int = 17, threa
     """Export a float32 PyTorch classifier to the ONNX file `path` (inputs input_ids and attention_mask, dynamic batch
     and length; output logits) and return it as an `OnnxClassifier`. `quantize_int8`: also apply ONNX Runtime's dynamic
     int8 quantization to the weights (the file at `path` is then the int8 one)."""
-    if not onnx_available(): raise ImportError("ONNX export needs the optional packages onnx and onnxruntime: pip install 'tweetlab[onnx]'.")
+    if not onnx_available(): raise ImportError("ONNX export needs the packages onnx and onnxruntime, which tweetlab depends on: reinstall it (pip install tweetlab) or pip install onnx onnxruntime.")
     if any(is_qlinear(m) or isinstance(m, Int8Embedding) for m in model.modules()):
         raise InputError("Export the float model: PyTorch int8 modules do not export to ONNX; use quantize_int8=True instead.")
     path = Path(path)
