@@ -251,7 +251,7 @@ def _cmd_evaluate(a) -> int:
 def _cmd_explain(a) -> int:
     from tweetlab.assess.explain import highlight_text
     from tweetlab.app.classifier import TweetClassifier
-    if a.top < 1: raise InputError(f"--top must be a positive integer, got {a.top}.")
+    check_positive_int(a.top, "--top")
     table = TweetClassifier.load(a.model).explain(a.text, a.target, a.method)
     print(highlight_text(table, top=a.top))
     return 0

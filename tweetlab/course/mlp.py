@@ -21,7 +21,7 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 from torch.nn import functional as F
 
-from ..core.checks import InputError, check_xy
+from ..core.checks import InputError, check_positive_int, check_xy
 
 # %% ../../nbs/api/82_course_mlp.ipynb #663565b3
 @dataclass
@@ -45,8 +45,7 @@ class MLP(nn.Module, PyTorchModelHubMixin):
         super().__init__()
         hidden = tuple(hidden)
         for what, v in [("in_dim", in_dim), ("n_classes", n_classes), *[("hidden size", h) for h in hidden]]:
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise InputError(f"{what} must be a positive integer, got {v!r}.")
+            check_positive_int(v, what)
         if n_classes < 2: raise InputError(f"n_classes must be at least 2, got {n_classes}.")
         if not 0 <= dropout < 1: raise InputError(f"dropout must be in [0, 1), got {dropout!r}.")
         self.in_dim, self.n_classes, self.hidden, self.dropout = int(in_dim), int(n_classes), tuple(int(h) for h in hidden), float(dropout)

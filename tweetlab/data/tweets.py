@@ -20,7 +20,7 @@ import pandas as pd
 from datasets import ClassLabel, Dataset, DatasetDict, Features, Value
 
 from ..core.config import SEED, data_dir as _env_data_dir, hub_offline
-from ..core.checks import InputError, InputTypeError, UnknownNameError
+from ..core.checks import InputError, InputTypeError, UnknownNameError, check_positive_int
 
 # %% ../../nbs/api/10_data_tweets.ipynb #ecae5b85
 @dataclass(frozen=True)
@@ -449,7 +449,7 @@ def subsample(data, n: int = None, frac: float = None, seed: int = SEED, stratif
     "A stratified (by `label`) subsample of a Dataset, or of each split of a DatasetDict (`n` rows or a `frac`tion)."
     if (n is None) == (frac is None): raise InputError("Give exactly one of n= (rows) or frac= (a fraction in (0, 1]).")
     if frac is not None and not 0 < frac <= 1: raise InputError(f"frac must be in (0, 1], got {frac}.")
-    if n is not None and (not isinstance(n, (int, np.integer)) or n < 1): raise InputError(f"n must be a positive integer, got {n!r}.")
+    if n is not None: check_positive_int(n, "n")
     if isinstance(data, DatasetDict): return DatasetDict({k: subsample(v, n, frac, seed, stratify) for k, v in data.items()})
     if not isinstance(data, Dataset): raise InputTypeError(f"Expected a Dataset or DatasetDict, got {type(data).__name__}.")
     size = len(data) if n is None and frac is None else (min(n, len(data)) if n is not None else max(1, round(frac * len(data))))

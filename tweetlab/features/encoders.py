@@ -19,7 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..core.cache import CacheWarning, atomic_file
-from ..core.checks import InputError, InputTypeError, check_texts
+from ..core.checks import InputError, InputTypeError, check_positive_int, check_texts
 from ..core.hub import model_source
 from ..core.config import cache_dir, default_encoder, get_device
 from .pooling import layer_indices, pool_hidden, pooling_names
@@ -183,7 +183,7 @@ def embed(texts, encoder: Encoder | None = None, pooling="mean", layers=-1, laye
     if not isinstance(encoder, Encoder): raise InputTypeError(f"encoder must be an Encoder from load_encoder(), got {type(encoder).__name__}.")
     if not isinstance(max_length, int) or max_length < 2: raise InputError(f"max_length must be an int >= 2, got {max_length!r}.")
     if max_tokens is None: max_tokens = 2048 if encoder.device == "cpu" else 16384
-    if not isinstance(max_tokens, int) or max_tokens < 1: raise InputError(f"max_tokens must be a positive int or None, got {max_tokens!r}.")
+    check_positive_int(max_tokens, "max_tokens (or None)")
     ps, ls = pooling_names(pooling), layer_indices(layers, encoder.n_layers)
     if layer_agg not in ("concat", "mean"): raise InputError(f"layer_agg must be 'concat' or 'mean', got {layer_agg!r}.")
     width = encoder.dim * len(ps) * (len(ls) if layer_agg == "concat" else 1)
