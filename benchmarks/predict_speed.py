@@ -48,7 +48,7 @@ def main():
     print(cpu_line(), flush=True)
 
     from transformers import pipeline
-    from tweetlab import QUICK_CONFIG, TweetClassifier, load_tweets
+    from tweetlab import TweetClassifier, load_tweets
     from tweetlab.core.hub import quiet_transformers
     from tweetlab.app.cli import predict_file
 
@@ -59,7 +59,7 @@ def main():
     texts = test["text"].tolist()
     model = args.model
     if model is None:
-        model = str(TweetClassifier(config=QUICK_CONFIG).fit(data["validation"], progress=False).save(work / "model"))
+        model = str(TweetClassifier(config="finetune-quick").fit(data["validation"], progress=False).save(work / "model"))
     max_length = TweetClassifier.load(model).config.max_length
     print(f"model: {model if args.model else 'a 20-step quick model'}; {len(texts):,} tweets; max_length {max_length}\n")
 

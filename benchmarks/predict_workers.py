@@ -40,7 +40,7 @@ def main():
     args = ap.parse_args()
     from tweetlab.compress.measure import cpu_line
     print(cpu_line(), flush=True)
-    from tweetlab import QUICK_CONFIG, TweetClassifier, load_tweets
+    from tweetlab import TweetClassifier, load_tweets
     from tweetlab.app.cli import predict_file
 
     work = Path(tempfile.mkdtemp(prefix="predict-workers-"))
@@ -49,7 +49,7 @@ def main():
     n = len(data["test"])
     model = args.model
     if model is None:
-        model = TweetClassifier(config=QUICK_CONFIG).fit(data["validation"], dataset="tweet_eval/sentiment", progress=False).save(work / "model")
+        model = TweetClassifier(config="finetune-quick").fit(data["validation"], dataset="tweet_eval/sentiment", progress=False).save(work / "model")
     settings = [1, *args.workers]
     times = {w: [] for w in settings}
     for r in range(args.repeats):

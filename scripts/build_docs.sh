@@ -64,6 +64,10 @@ for p in [p for p in pages if p.suffix == ".ipynb"]:
 # 2. links: renamed pages, and absolute links to the published site
 nbdev_yml = yaml.safe_load((proc / "nbdev.yml").read_text(encoding="utf-8")) or {}
 site_url = str((nbdev_yml.get("website") or {}).get("site-url") or "").rstrip("/")
+# without a repository in pyproject.toml, show_doc's "source" links point nowhere: drop them (and the empty repo-url)
+has_repo = bool(str((nbdev_yml.get("website") or {}).get("repo-url") or "").strip())
+if not has_repo: (nbdev_yml.get("website") or {}).pop("repo-url", None); (nbdev_yml.get("website") or {}).pop("repo-branch", None)
+SOURCE_LINK = re.compile(r"\[source\]\([^)\s]*/blob/[^)\s]*\)(?:\{[^}]*\})?[ \t]*|<a href=[\"'][^\"']*/blob/[^\"']*[\"'][^>]*>source</a>[ \t]*")
 LINK = re.compile(r"(\]\(<?|\bhref=[\"'])([^)\s\"'>]+)")
 
 def fix(target, page):
@@ -95,7 +99,9 @@ for p in [p for p in proc.rglob("*") if p.suffix in (".ipynb", ".qmd", ".md")
         for o in c.get("outputs") or []:  # show_doc and other Markdown/HTML outputs
             for mime in ("text/markdown", "text/html"):
                 if mime in (o.get("data") or {}):
-                    o["data"][mime] = fix_text("".join(o["data"][mime]), page)
+                    text = "".join(o["data"][mime])
+                    if not has_repo: text = SOURCE_LINK.sub("", text)
+                    o["data"][mime] = fix_text(text, page)
     p.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
 
 # 3. sidebar.yml entries (strings, or mappings with href/file) follow the renames

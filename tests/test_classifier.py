@@ -176,3 +176,13 @@ def test_onnx_copy_same_labels(fitted, tmp_path):
     with pytest.raises(ValueError, match="not saved"): o.save(tmp_path / "o")
     with pytest.raises(ValueError, match="ONNX Runtime copy"): o.quantize()
     with pytest.raises(ValueError, match="not an int8 copy"): fitted.quantize().onnx()
+
+
+def test_config_defaults_and_preset_names():
+    "One default recipe: TweetClassifier(), TrainConfig() and the 'finetune' preset agree; a preset name is accepted."
+    from tweetlab.train.presets import PRESETS
+    assert TweetClassifier().config == TrainConfig() == PRESETS["finetune"].config
+    assert (TrainConfig().lr, TrainConfig().batch_size, TrainConfig().epochs) == (5e-5, 16, 5)
+    assert TweetClassifier(config="finetune-quick").config == PRESETS["finetune-quick"].config
+    with pytest.raises(tweetlab.core.checks.UnknownNameError, match="the presets are"): TweetClassifier(config="fast")
+    with pytest.raises(TypeError, match="TrainConfig or a preset name"): TweetClassifier(config={"lr": 1e-4})

@@ -512,3 +512,35 @@ def test_nothing_loads_from_other_hosts(site):
     # and what Chromium actually fetched on the measured pages
     for page in sorted(set(LAYOUT_PAGES + MATH_PAGES)):
         assert not probe(site, page)["remote"], f"{page} fetched from other hosts: {probe(site, page)['remote']}"
+
+
+def course_pages(site):
+    "The lessons in sidebar order (the course part of the sidebar)."
+    links = sidebar_links(load(site, "index.html"), "index.html")
+    return [l for l in links if not l.startswith("api/") and l != "index.html"]
+
+
+def test_previous_next_links(site):
+    "The foot of every lesson links to the previous and the next page of the sidebar, so a reader can go on in order."
+    lessons = course_pages(site)
+    assert len(lessons) > 5, lessons
+    bad = []
+    for i, page in enumerate(lessons):
+        nav = load(site, page).find(tag="nav", cls="page-navigation")
+        if nav is None:
+            bad.append(f"{page}: no previous/next links"); continue
+        hrefs = [urljoin("http://x/" + page, a.attrs.get("href") or "")[len("http://x/"):] for a in nav.find_all(tag="a")]
+        want = ([lessons[i - 1]] if i > 0 else []) + ([lessons[i + 1]] if i + 1 < len(lessons) else [])
+        if not all(w in hrefs for w in want): bad.append(f"{page}: links {hrefs}, want {want}")
+    assert not bad, "\n".join(bad)
+
+
+def test_no_links_to_missing_places(site):
+    "No page links to a repository the project does not have (source links, issue buttons) or to a line 'None'."
+    bad = []
+    for page in sorted(p for p in DOCS.rglob("*.html") if "site_libs" not in p.parts):
+        for a in parse(page.read_text(encoding="utf-8")).find_all(tag="a"):
+            href = a.attrs.get("href") or ""
+            if "github.com/tweetlab/" in href or href.endswith("#LNone") or re.search(r"(^|/)blob/main/", href):
+                bad.append(f"{page.relative_to(DOCS).as_posix()}: {href}")
+    assert not bad, "links to places that do not exist:\n" + "\n".join(sorted(set(bad))[:20])

@@ -10,8 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIVE_LINES = '''
 import tweetlab
-from tweetlab import TweetClassifier, QUICK_CONFIG
-clf = TweetClassifier(config=QUICK_CONFIG).fit("tweets.csv")
+from tweetlab import TweetClassifier
+clf = TweetClassifier(config="finetune-quick").fit("tweets.csv")
 print("PRED", list(clf.predict(["what a day!", "never again"])))
 print("EVAL", round(clf.evaluate("tweets.csv")["official"], 3))
 clf.save("model")

@@ -23,6 +23,7 @@ from fastcore.basics import patch
 from ..core.cache import atomic_folder
 from ..core.checks import InputError, InputTypeError, UnknownNameError, check_texts
 from ..core.hub import model_source
+from ..train.presets import get_preset
 from ..train.trainer import TrainConfig
 from ..core.processes import barrier, is_main_process
 from ..data.tweets import DATASETS, METRICS, DataWarning, build_splits, encode_labels, get_spec, load_tweets
@@ -84,11 +85,11 @@ def labelled_split(data, split: str = "train", text_col: str = "text", label_col
 # %% ../../nbs/api/71_app_classifier.ipynb #9514657c
 def _carve(texts: list, ids: list, seed: int, share: float = 0.1) -> tuple:
     "A stratified `share` of (texts, ids) as validation: (train part, validation part), each (texts, ids)."
-    from sklearn.model_selection import train_test_split
     counts = pd.Series(ids).value_counts()
     if counts.min() < 2: raise InputError(f"Class id {counts.idxmin()} has a single training example, too few to hold one out "
                                           "for validation; add examples or pass validation= (--validation FILE).")
     n_val = max(int(round(share * len(ids))), len(counts))
+    from sklearn.model_selection import train_test_split
     tr, va = train_test_split(np.arange(len(ids)), test_size=n_val, stratify=ids, random_state=seed)
     pick = lambda ix: ([texts[i] for i in sorted(ix)], [ids[i] for i in sorted(ix)])
     return pick(tr), pick(va)
@@ -136,17 +137,19 @@ class TweetClassifier:
     `method`: 'finetune' (the encoder and a new head, trained with `tweetlab.models.finetune.train`), 'probe' (the frozen
     encoder's mean-pooled embeddings and a logistic regression, `tweetlab.models.probe.fit_probe`) or 'classic' (TF-IDF and
     hand-crafted features, `tweetlab.features.handcrafted.make_classic`). `encoder`: a Hub name or folder (None: the default
-    encoder); `config`: the fine-tuning recipe (None: `tweetlab.models.finetune.FULL_CONFIG`). The model itself is a backend
+    encoder); `config`: the fine-tuning recipe, a `TrainConfig` or the name of a preset (None: `TrainConfig()`, the course recipe;
+    `tweetlab.train.presets.PRESETS` holds the names). The model itself is a backend
     (`tweetlab.app.backends`); this class holds the verbs, the class names, the scores and the model card.
 
     It is not a scikit-learn estimator: it reads files, folders and dataset names as well as arrays, predicts class names
     and keeps its scores, so `sklearn.base.clone` and grid searches do not apply; `tweetlab.models.probe` and
     `tweetlab.features.handcrafted.make_classic` are the scikit-learn pieces."""
-    def __init__(self, encoder: str | None = None, config: TrainConfig | None = None, method: str = "finetune"):
+    def __init__(self, encoder: str | None = None, config: TrainConfig | str | None = None, method: str = "finetune"):
         if method not in METHODS: raise InputError(f"method must be one of {METHODS}, got {method!r}.")
-        if config is not None and not isinstance(config, TrainConfig): raise InputTypeError(f"config must be a TrainConfig, got {type(config).__name__}.")
-        from tweetlab.models.finetune import FULL_CONFIG
-        self.encoder, self.config = encoder, config or FULL_CONFIG
+        if isinstance(config, str): config = get_preset(config).config
+        if config is not None and not isinstance(config, TrainConfig):
+            raise InputTypeError(f"config must be a TrainConfig or a preset name, got {type(config).__name__}.")
+        self.encoder, self.config = encoder, config or TrainConfig()
         self.backend = BACKENDS[method](encoder, self.config)
         self.labels = self.dataset = None
         self.scores, self.info = {}, {}

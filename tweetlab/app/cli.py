@@ -213,11 +213,12 @@ def _cmd_train(a) -> int:
     from dataclasses import replace
     from tweetlab.app.classifier import TweetClassifier, registered_dataset, labelled_split
     from tweetlab.core.processes import is_main_process
-    from tweetlab.models.finetune import FULL_CONFIG, QUICK_CONFIG
+    from tweetlab.train.presets import PRESETS
+    from tweetlab.train.trainer import TrainConfig
     out = Path(a.out)
     if out.exists() and not a.overwrite: raise InputError(f"--out {a.out} already exists; pass --overwrite to replace it, or choose another folder.")
     given = {k: v for k, v in dict(epochs=a.epochs, lr=a.lr, batch_size=a.batch_size, seed=a.seed).items() if v is not None}
-    config = replace(QUICK_CONFIG if a.quick else FULL_CONFIG, **given)
+    config = replace(PRESETS["finetune-quick"].config if a.quick else TrainConfig(), **given)
     clf = TweetClassifier(a.encoder, config, a.method)
     clf.fit(a.data, a.validation, a.text_col, a.label_col, dataset=a.dataset, calibrate=a.calibrate)
     if registered_dataset(a.data) or Path(a.data).is_dir():               # a dataset with splits: score its test split too

@@ -7,7 +7,7 @@ Docs: https://tweetlab.github.io/tweetlab/api/assess_metrics.html.md"""
 # %% auto #0
 __all__ = ['N_BINS', 'as_label_ids', 'macro_auc', 'evaluate', 'classification_table', 'results_table', 'plot_confusion',
            'plot_roc', 'check_probs', 'reliability_table', 'ece', 'plot_reliability', 'top_losses', 'dummy_baselines',
-           'plot_history', 'seed_table', 'paired_bootstrap']
+           'plot_history', 'seed_table', 'paired_bootstrap', 'cluster_bootstrap', 'subgroup_table']
 
 # %% ../../nbs/api/40_assess_metrics.ipynb #ae0f0df2
 import warnings
@@ -18,7 +18,7 @@ from sklearn.dummy import DummyClassifier
 from sklearn.metrics import (accuracy_score, classification_report, confusion_matrix, f1_score, roc_auc_score,
                              roc_curve)
 
-from ..core.checks import InputError, check_texts
+from ..core.checks import InputError, check_positive_int, check_texts
 from ..data.tweets import class_names
 from ..data.tweets import get_spec, official_score
 from ..core.config import resolve_seed
@@ -278,3 +278,115 @@ def paired_bootstrap(y_true, pred_a, pred_b, n_boot: int = 1000, seed: int | Non
                     method="percentile", rng=np.random.default_rng(resolve_seed(seed)))
     ci = res.confidence_interval
     return {"diff": float(gap(y, a, b)), "low": float(ci.low), "high": float(ci.high), "n_boot": int(n_boot)}
+
+# %% ../../nbs/api/40_assess_metrics.ipynb #c1b0a7e2
+def _onehot(ids: np.ndarray, k: int) -> np.ndarray:
+    out = np.zeros((len(ids), k), dtype=np.float32); out[np.arange(len(ids)), ids] = 1
+    return out
+
+def _runs(pred, n: int, what: str) -> np.ndarray:
+    p = np.asarray(pred)
+    p = p[None, :] if p.ndim == 1 else p
+    if p.ndim != 2 or p.shape[1] != n or p.shape[0] == 0:
+        raise InputError(f"{what} must hold {n} predictions per run (shape (n,) or (runs, n)), got shape {np.shape(pred)}.")
+    return p
+
+def _metric_from_counts(tp, pred, true, metric: str, cols) -> np.ndarray:
+    "The metric per bootstrap row from per-class true-positive, predicted and true counts (rows: resamples)."
+    if metric == "accuracy": return tp.sum(1) / true.sum(1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per = 2 * tp / (pred + true) if metric != "macro_recall" else tp / true
+    return np.nan_to_num(per[:, cols], nan=0.0).mean(1)
+
+def cluster_bootstrap(y_true, pred_a, pred_b=None, n_boot: int = 2000, seed: int | None = None,
+                      dataset: str | None = None, resample_runs: bool = True, metric: str | None = None) -> dict:
+    """95% percentile interval of a score of repeated runs (`pred_a`: predicted label ids of shape (runs, n), one row
+    per run, or (n,) for one run), or of the difference b - a when `pred_b` is given, by a cluster bootstrap: resample
+    the n test tweets, each with its predictions from every run, and (`resample_runs`) the runs as well, so that the
+    interval holds both the test sample's noise and the seed variation. The score of a run is macro-F1, or the official
+    metric of `dataset`, or `metric` (a name in `tweetlab.data.tweets.METRICS`); a point estimate is the mean over runs. Returns {'score' or 'diff', 'low', 'high', 'runs_a',
+    'runs_b', 'n_boot'}."""
+    y = np.asarray(y_true)
+    if y.ndim != 1 or len(y) == 0: raise InputError(f"y_true must be a non-empty 1-D array of label ids, got shape {y.shape}.")
+    A = _runs(pred_a, len(y), "pred_a")
+    B = _runs(pred_b, len(y), "pred_b") if pred_b is not None else None
+    check_positive_int(n_boot, "n_boot")
+    spec = get_spec(dataset) if dataset is not None else None
+    metric = metric or (spec.metric if spec is not None else "macro_f1")
+    if metric not in ("macro_f1", "macro_recall", "f1_positive", "f1_favor_against", "accuracy"):
+        raise InputError(f"metric must be one of macro_f1, macro_recall, f1_positive, f1_favor_against, accuracy; got {metric!r}.")
+    if metric == "f1_favor_against" and (spec is None or "favor" not in spec.labels):
+        raise InputError("metric 'f1_favor_against' needs dataset= naming a stance task (its classes favor and against).")
+    every = [y, A.ravel()] + ([B.ravel()] if B is not None else [])
+    if any(not np.issubdtype(np.asarray(v).dtype, np.integer) or (np.asarray(v) < 0).any() for v in every):
+        raise InputError("Labels and predictions must be non-negative integer ids; map class names with as_label_ids first.")
+    k = max(int(np.max(v)) for v in every) + 1
+    if spec is not None and spec.labels: k, classes = max(k, len(spec.labels)), list(range(len(spec.labels)))
+    else: classes = sorted(set(np.concatenate(every).tolist()))      # the labels seen, as paired_bootstrap scores
+    if metric == "f1_positive": cols = [classes[-1]]
+    elif metric == "f1_favor_against": cols = [spec.labels.index("favor"), spec.labels.index("against")]
+    else: cols = classes
+    rng = np.random.default_rng(resolve_seed(seed))
+    Y = _onehot(y, k)
+
+    def run_scores(P, W):                                    # (runs, resamples): each run scored on each resample
+        true = W @ Y
+        out = []
+        for p in P:
+            Pk = _onehot(p, k)
+            out.append(_metric_from_counts(W @ (Y * Pk), W @ Pk, true, metric, cols))
+        return np.array(out)
+
+    def point(P): return float(run_scores(P, np.ones((1, len(y)), dtype=np.float32)).mean())
+    stats, done = [], 0
+    while done < n_boot:                                     # in chunks, to bound memory on large test sets
+        m = min(256, n_boot - done)
+        W = np.stack([np.bincount(rng.integers(0, len(y), len(y)), minlength=len(y)) for _ in range(m)]).astype(np.float32)
+        def mean_over_runs(P):
+            S = run_scores(P, W)
+            if resample_runs and len(P) > 1: S = S[rng.integers(0, len(P), (len(P), m)), np.arange(m)]
+            return S.mean(0)
+        stats.append(mean_over_runs(A) if B is None else mean_over_runs(B) - mean_over_runs(A))
+        done += m
+    low, high = np.percentile(np.concatenate(stats), [2.5, 97.5])
+    est = point(A) if B is None else point(B) - point(A)
+    return {("score" if B is None else "diff"): est, "low": float(low), "high": float(high), "runs_a": len(A),
+            "runs_b": 0 if B is None else len(B), "n_boot": int(n_boot)}
+
+# %% ../../nbs/api/40_assess_metrics.ipynb #c1b0a7e5
+def subgroup_table(y_true, pred, groups: dict, labels: list, n_boot: int = 1000, seed: int | None = None,
+                   fmt: bool = True) -> pd.DataFrame:
+    """One row per subgroup of the test tweets (`groups`: {name: boolean mask over the n tweets}) for the predictions
+    of one or more runs (`pred`: label ids, (n,) or (runs, n)): tweets, the share of each class (the class mix),
+    accuracy, macro-F1 and each class's recall, with 95% cluster-bootstrap intervals (`cluster_bootstrap`). `fmt`:
+    'score [low, high]' strings; else numbers, with columns (measure, 'score' | 'low' | 'high')."""
+    y = np.asarray(y_true)
+    P = _runs(pred, len(y), "pred")
+    if not isinstance(groups, dict) or not groups: raise InputError("groups must be a non-empty dict {name: boolean mask}.")
+    rows = {}
+    for name, mask in groups.items():
+        m = np.asarray(mask)
+        if m.dtype != bool or m.shape != y.shape:
+            raise InputError(f"groups[{name!r}] must be a boolean mask of {len(y)} values, got {m.dtype} of shape {m.shape}.")
+        if not m.any(): raise InputError(f"groups[{name!r}] selects no tweet.")
+        row = {("tweets", "score"): int(m.sum())}
+        for k, c in enumerate(labels): row[(f"share {c}", "score")] = float((y[m] == k).mean())
+        for what, metric in (("accuracy", "accuracy"), ("macro-F1", "macro_f1")):
+            r = cluster_bootstrap(y[m], P[:, m], n_boot=n_boot, seed=seed, metric=metric)
+            row.update({(what, "score"): r["score"], (what, "low"): r["low"], (what, "high"): r["high"]})
+        for k, c in enumerate(labels):
+            mk = m & (y == k)
+            if not mk.any(): continue                                      # no tweet of this class in the group
+            r = cluster_bootstrap(y[mk], P[:, mk], n_boot=n_boot, seed=seed, metric="accuracy")
+            row.update({(f"recall {c}", "score"): r["score"], (f"recall {c}", "low"): r["low"], (f"recall {c}", "high"): r["high"]})
+        rows[name] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.columns = pd.MultiIndex.from_tuples(out.columns)
+    if not fmt: return out
+    view = {}
+    for measure in dict.fromkeys(c[0] for c in out.columns):
+        s = out[measure]
+        if measure == "tweets": view[measure] = s["score"].astype(int)
+        elif measure.startswith("share"): view[measure] = s["score"].map(lambda v: f"{v:.2f}")
+        else: view[measure] = [f"{a:.3f} [{b:.3f}, {c:.3f}]" if pd.notna(a) else "" for a, b, c in zip(s["score"], s["low"], s["high"])]
+    return pd.DataFrame(view, index=out.index)

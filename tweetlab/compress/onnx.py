@@ -58,6 +58,24 @@ def onnx_available() -> bool:
     import importlib.util
     return all(importlib.util.find_spec(p) is not None for p in ("onnx", "onnxruntime"))
 
+def _quantize_int8(source: Path, target: Path):
+    """ONNX Runtime's dynamic int8 quantization of `source` into `target`, without its hint to pre-process the graph
+    first (not needed for a transformer). The hint goes to the root logger, which stays untouched: only the `logging`
+    name inside ONNX Runtime's quantize module is swapped, for this call."""
+    import logging
+    from importlib import import_module
+    from unittest import mock
+    from onnxruntime.quantization import QuantType
+    ort_quantize = import_module("onnxruntime.quantization.quantize")   # the module (the package's `quantize` is a function)
+
+    class _WithoutHint:
+        def __getattr__(self, name): return getattr(logging, name)
+        def warning(self, msg, *args, **kwargs):
+            if "pre-process" not in str(msg): logging.warning(msg, *args, **kwargs)
+
+    with mock.patch.object(ort_quantize, "logging", _WithoutHint()):
+        ort_quantize.quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8)
+
 def export_onnx(model, path, quantize_int8: bool = False, opset: int = 17, threads: int | None = 1) -> OnnxClassifier:
     """Export a float32 PyTorch classifier to the ONNX file `path` (inputs input_ids and attention_mask, dynamic batch
     and length; output logits) and return it as an `OnnxClassifier`. `quantize_int8`: also apply ONNX Runtime's dynamic
@@ -76,10 +94,6 @@ def export_onnx(model, path, quantize_int8: bool = False, opset: int = 17, threa
         torch.onnx.export(m, (ids, torch.ones_like(ids)), str(target), input_names=["input_ids", "attention_mask"],
                           output_names=["logits"], dynamic_axes=dyn, opset_version=opset, dynamo=False)
     if quantize_int8:
-        import logging
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        level = logging.getLogger().level
-        logging.getLogger().setLevel(logging.ERROR)         # its "consider pre-processing" hint is not needed for transformers
-        try: quantize_dynamic(str(target), str(path), weight_type=QuantType.QInt8)
-        finally: logging.getLogger().setLevel(level); target.unlink(missing_ok=True)
+        try: _quantize_int8(target, path)
+        finally: target.unlink(missing_ok=True)
     return OnnxClassifier(path, model.config, threads)

@@ -1,1 +1,1 @@
-"""Layer 1, core: settings and seeds, input checks and the one input-error class, the cache and atomic writes, encoders and tokenizers from the Hub or a folder, process rank (Accelerate). Imports no other tweetlab layer."""
+"""Layer 1, core: settings and seeds, input checks and the one input-error class, the cache and atomic writes, encoders and tokenizers from the Hub or a folder, process rank (Accelerate), length-sorted batches. Imports no other tweetlab layer."""

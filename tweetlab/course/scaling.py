@@ -8,7 +8,6 @@ Docs: https://tweetlab.github.io/tweetlab/scaling.html.md"""
 __all__ = ['batch_plan', 'launch_command', 'step_flops', 'step_seconds', 'needs_gpu']
 
 # %% ../../nbs/12_scaling.ipynb #39e5ae92
-import math
 import time
 
 import numpy as np

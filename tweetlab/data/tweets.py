@@ -7,7 +7,7 @@ Docs: https://tweetlab.github.io/tweetlab/api/data_tweets.html.md"""
 # %% auto #0
 __all__ = ['METRICS', 'DATASETS', 'DATASET_ALIASES', 'DatasetSpec', 'get_spec', 'official_score', 'DataWarning', 'build_splits',
            'table_error', 'encode_labels', 'make_sample', 'load_tweets', 'label_names', 'id2label', 'label2id',
-           'to_pandas', 'subsample', 'class_names']
+           'to_pandas', 'stratified_indices', 'subsample', 'class_names']
 
 # %% ../../nbs/api/10_data_tweets.ipynb #4cb797a2
 import re
@@ -435,8 +435,13 @@ def to_pandas(data) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 # %% ../../nbs/api/10_data_tweets.ipynb #e37c06e1
-def _strat_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
-    "Indices of a stratified sample of size n, in original order."
+def stratified_indices(labels, n: int, seed: int = SEED) -> np.ndarray:
+    """Indices of a stratified sample of `n` of `labels` (any hashable class values), in input order: each class gets
+    its share of `n`, rounded down, and the remainders go to the classes with the largest fractions. `subsample` draws
+    with it."""
+    labels = np.asarray(labels)
+    check_positive_int(n, "n")
+    if n > len(labels): raise InputError(f"Cannot sample {n} of {len(labels)} labels; ask for at most {len(labels)}.")
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(labels, return_counts=True)
     quota = counts / counts.sum() * n
@@ -456,7 +461,7 @@ def subsample(data, n: int = None, frac: float = None, seed: int = SEED, stratif
     if size >= len(data): return data
     if stratify:
         if "label" not in data.column_names: raise InputError(f"Cannot stratify: no 'label' column (columns: {data.column_names}); pass stratify=False.")
-        idx = _strat_indices(np.asarray(data["label"]), size, seed)
+        idx = stratified_indices(data["label"], size, seed)
     else: idx = np.sort(np.random.default_rng(seed).choice(len(data), size=size, replace=False))
     return data.select(idx.tolist())
 

@@ -19,6 +19,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..core.cache import CacheWarning, atomic_file
+from ..core.batches import length_batches
 from ..core.checks import InputError, InputTypeError, check_positive_int, check_texts
 from ..core.hub import model_source
 from ..core.config import cache_dir, default_encoder, get_device
@@ -151,15 +152,6 @@ def _write_cache(path: Path, key: dict, a: np.ndarray) -> None:
     atomic_file(path.with_suffix(".json"), lambda f: f.write(json.dumps(meta, indent=1).encode()))
 
 # %% ../../nbs/api/22_features_encoders.ipynb #02462a98
-def _batches(lengths: np.ndarray, max_tokens: int, batch_size: int) -> list:
-    "Index arrays of batches over texts sorted by decreasing length; each batch's padded size stays within max_tokens."
-    order = np.argsort(-lengths, kind="stable")
-    out, i = [], 0
-    while i < len(order):
-        size = max(1, min(batch_size, max_tokens // int(lengths[order[i]])))  # the first is the longest of its batch
-        out.append(order[i:i + size]); i += size
-    return out
-
 _DEFAULT = {}
 
 def _default_encoder() -> Encoder:
@@ -201,7 +193,7 @@ def embed(texts, encoder: Encoder | None = None, pooling="mean", layers=-1, laye
     result = np.empty(shape, dtype=np.float32)
     model.eval()
     with torch.inference_mode(), tqdm(total=len(items), desc="embed", unit="text", disable=not progress, leave=False) as bar:
-        for idx in _batches(lengths, max_tokens, batch_size):
+        for idx in length_batches(lengths, batch_size, max_tokens):
             longest = int(lengths[idx[0]])
             input_ids = np.full((len(idx), longest), pad, dtype=np.int64)
             mask = np.zeros((len(idx), longest), dtype=np.int64)

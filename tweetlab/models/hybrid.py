@@ -24,7 +24,6 @@ from ..train.inference import predict
 from ..core.hub import model_source, quiet_transformers
 from ..train.trainer import TrainConfig, TrainResult, classification_metrics, run_trainer, training_args
 from ..core.config import get_device, seeded, set_seed
-from .finetune import FULL_CONFIG
 
 # %% ../../nbs/06_hybrid.ipynb #c1436474
 class HybridConfig(PreTrainedConfig):
@@ -122,7 +121,7 @@ def make_hybrid(feature_names: list, labels, encoder: str | None = None, seed: i
         return TransformerWithFeatures(cfg, encoder=enc)
 
 # %% ../../nbs/06_hybrid.ipynb #b925c40a
-def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, features: dict, config: TrainConfig = FULL_CONFIG,
+def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, features: dict, config: TrainConfig = TrainConfig(),
                  progress: bool = True) -> TrainResult:
     """Train a `TransformerWithFeatures` with `HybridTrainer`: the scaler is fitted on `features['train']` only, validation
     macro-F1 is measured every epoch, training stops early after `config.patience` epochs without improvement and the best

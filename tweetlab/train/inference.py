@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..core.batches import length_batches
 from ..core.checks import InputError, InputTypeError, check_positive_int, check_texts
 
 # %% ../../nbs/api/30_train_inference.ipynb #ca5e6cba
@@ -41,14 +42,12 @@ def batch_logits(model, tokenizer, texts, batch_size: int = 64, max_length: int 
     for k, v in extra.items():
         if len(v) != len(items): raise InputError(f"extra[{k!r}] has {len(v)} rows for {len(items)} texts; give one row per text.")
     enc = tokenizer(items, truncation=True, max_length=max_length)["input_ids"]
-    order = np.argsort([-len(x) for x in enc], kind="stable")
     device, out = _device(model), None
     was_training = getattr(model, "training", False)
     if device is not None: model.eval()
     try:
         with torch.inference_mode():
-            for i in range(0, len(items), batch_size):
-                idx = order[i:i + batch_size]
+            for idx in length_batches([len(x) for x in enc], batch_size):
                 b = tokenizer.pad({"input_ids": [enc[j] for j in idx]}, return_tensors="pt")
                 inputs = {"input_ids": b["input_ids"], "attention_mask": b["attention_mask"],
                           **{k: torch.as_tensor(v[idx]) for k, v in extra.items()}}

@@ -36,10 +36,11 @@ from .inference import batch_logits
 # %% ../../nbs/api/31_train_trainer.ipynb #b0d763bf
 @dataclass(frozen=True)
 class TrainConfig:
-    "Hyperparameters of one fine-tuning run (shared by every tweetlab trainer)."
-    lr: float = 1e-4            # Peak learning rate (AdamW)
-    epochs: int = 4             # Maximum number of epochs
-    batch_size: int = 32        # Training batch size
+    """Hyperparameters of one fine-tuning run (shared by every tweetlab trainer). The defaults are the course's recipe,
+    which `TweetClassifier` and `tweetlab train` use too; `tweetlab.train.presets.PRESETS` names the other recipes."""
+    lr: float = 5e-5            # Peak learning rate (AdamW)
+    epochs: int = 5             # Maximum number of epochs
+    batch_size: int = 16        # Training batch size
     max_length: int = 64        # Tokens per tweet (longer tweets are cut)
     weight_decay: float = 0.01  # AdamW weight decay (not on biases and LayerNorm weights)
     warmup: float = 0.06        # Share of the steps spent warming up the learning rate linearly from 0
