@@ -30,12 +30,7 @@ tweetlab predict my_model new_tweets.csv --out predictions.csv [--int8] [--min-c
 tweetlab evaluate my_model my_test_tweets.csv
 tweetlab explain my_model "never again #fail"         # the tweet with the words behind the prediction marked
 tweetlab info my_model                                 # the model card
-```
-
-Modules:
-
-- `tweetlab.core.batches`: The one batcher that embedding and inference share: texts sorted by length, so that each batch is padded only to its own longest text, with an optional budget of padded tokens per batch.
-- `tweetlab.train.presets`: The named training recipes of tweetlab in one registry: the course recipe, the quick-run recipes, and those of distillation and the pushing lesson's stages, each a typed `Preset` that `**` passes to the function that trains it."""
+```"""
 
 __version__ = "0.1.0"
 

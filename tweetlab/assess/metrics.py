@@ -20,7 +20,7 @@ from sklearn.metrics import (accuracy_score, classification_report, confusion_ma
 
 from ..core.checks import InputError, check_positive_int, check_texts
 from ..data.tweets import class_names
-from ..data.tweets import get_spec, official_score
+from ..data.tweets import METRICS, get_spec, official_score
 from ..core.config import resolve_seed
 
 # %% ../../nbs/api/40_assess_metrics.ipynb #458c7516
@@ -304,8 +304,8 @@ def cluster_bootstrap(y_true, pred_a, pred_b=None, n_boot: int = 2000, seed: int
     per run, or (n,) for one run), or of the difference b - a when `pred_b` is given, by a cluster bootstrap: resample
     the n test tweets, each with its predictions from every run, and (`resample_runs`) the runs as well, so that the
     interval holds both the test sample's noise and the seed variation. The score of a run is macro-F1, or the official
-    metric of `dataset`, or `metric` (a name in `tweetlab.data.tweets.METRICS`); a point estimate is the mean over runs. Returns {'score' or 'diff', 'low', 'high', 'runs_a',
-    'runs_b', 'n_boot'}."""
+    metric of `dataset`, or `metric` (a name in `tweetlab.data.tweets.METRICS`); a point estimate is the mean over
+    runs. Returns {'score' or 'diff', 'low', 'high', 'runs_a', 'runs_b', 'n_boot'}."""
     y = np.asarray(y_true)
     if y.ndim != 1 or len(y) == 0: raise InputError(f"y_true must be a non-empty 1-D array of label ids, got shape {y.shape}.")
     A = _runs(pred_a, len(y), "pred_a")
@@ -313,8 +313,7 @@ def cluster_bootstrap(y_true, pred_a, pred_b=None, n_boot: int = 2000, seed: int
     check_positive_int(n_boot, "n_boot")
     spec = get_spec(dataset) if dataset is not None else None
     metric = metric or (spec.metric if spec is not None else "macro_f1")
-    if metric not in ("macro_f1", "macro_recall", "f1_positive", "f1_favor_against", "accuracy"):
-        raise InputError(f"metric must be one of macro_f1, macro_recall, f1_positive, f1_favor_against, accuracy; got {metric!r}.")
+    if metric not in METRICS: raise InputError(f"metric must be one of {list(METRICS)}, got {metric!r}.")
     if metric == "f1_favor_against" and (spec is None or "favor" not in spec.labels):
         raise InputError("metric 'f1_favor_against' needs dataset= naming a stance task (its classes favor and against).")
     every = [y, A.ravel()] + ([B.ravel()] if B is not None else [])

@@ -1,5 +1,4 @@
-"""The one batcher that embedding and inference share: texts sorted by length, so that each batch is padded only to its
-own longest text, with an optional budget of padded tokens per batch.
+"""The one batcher that embedding and inference share: texts sorted by length, each batch padded only to its longest text.
 
 Docs: https://tweetlab.github.io/tweetlab/api/core_batches.html.md"""
 

@@ -1,5 +1,4 @@
-"""The named training recipes of tweetlab in one registry: the course recipe, the quick-run recipes, and those of
-distillation and the pushing lesson's stages, each a typed `Preset` that `**` passes to the function that trains it.
+"""The named training recipes in one registry: the course recipe, quick runs and distillation, each a typed `Preset`.
 
 Docs: https://tweetlab.github.io/tweetlab/api/train_presets.html.md"""
 
