@@ -47,6 +47,9 @@ WINDOW = (1280, 900)
 MIN_COLUMN = 900  # px: the text column's width at least, in that window
 LAYOUT_PAGES = ["index.html", "finetuning.html", "probing.html", DATA_REF]  # pages whose text column is measured
 WIDE_TABLE_PAGES = ["measuring.html", "features.html"]  # pages with a DataFrame wider than the column (07a, 02c_features)
+# code a lesson teaches, written out on its page (`#| exports` cells and plain cells), that its built page must show
+TEACHING_CODE = {"embeddings.html": ["masked_fill"], "finetuning.html": ["train_dl"], "quantization.html": ["amax(dim=1)"],
+                 "distillation.html": ["kl_div"], "trust.html": ["minimize_scalar"]}
 MATH_PAGES = ["probing.html", "distillation.html"]  # pages with LaTeX maths (04_probing, 07d_distillation)
 FIGURE_PAGE = "probing.html"  # a page with matplotlib figures in its cell outputs
 
@@ -418,6 +421,17 @@ addEventListener("load", () => setTimeout(() => {
     out.figure = f;
   }
 
+  // code a reader must scroll sideways to read: each code cell's box, and its longest line
+  out.code_cells = 0;
+  out.code_overflow = [];
+  for (const c of main.querySelectorAll("pre.cell-code")) {
+    out.code_cells += 1;
+    if (c.scrollWidth > c.clientWidth + 1) {
+      const line = c.textContent.split("\n").reduce((a, b) => (b.length > a.length ? b : a), "");
+      out.code_overflow.push(`${c.scrollWidth - c.clientWidth} px hidden: ${line.trim().slice(0, 80)}`);
+    }
+  }
+
   const pre = document.createElement("pre");
   pre.id = "tweetlab-probe";
   pre.hidden = true;
@@ -544,3 +558,21 @@ def test_no_links_to_missing_places(site):
             if "github.com/tweetlab/" in href or href.endswith("#LNone") or re.search(r"(^|/)blob/main/", href):
                 bad.append(f"{page.relative_to(DOCS).as_posix()}: {href}")
     assert not bad, "links to places that do not exist:\n" + "\n".join(sorted(set(bad))[:20])
+
+
+@pytest.mark.parametrize("page", sorted(TEACHING_CODE))
+def test_teaching_code_is_on_the_page(site, page):
+    "The code a lesson teaches is shown on its page, not only a signature and a docstring."
+    code = "\n".join(pre.text for pre in load(site, page).find_all(tag="pre", cls="cell-code"))
+    missing = [w for w in TEACHING_CODE[page] if w not in code]
+    assert not missing, f"{page}: the code cells shown do not contain {missing} (an `#| export` cell hides its code: use `#| exports`)"
+
+
+def test_code_fits_the_column(site):
+    "No code cell of a lesson needs sideways scrolling in a 1280 px window (lines of at most 100 characters fit)."
+    bad = []
+    for page in ["index.html"] + course_pages(site):
+        p = probe(site, page)
+        assert p["code_cells"] or page == "index.html", f"{page}: no code cells found (pre.cell-code)"
+        bad += [f"{page}: {o}" for o in p["code_overflow"]]
+    assert not bad, f"{len(bad)} code cells wider than the text column:\n" + "\n".join(bad[:30])
