@@ -1,4 +1,4 @@
-"""How sure is the model, and why did it say that? Calibrated probabilities with temperature scaling, abstaining when unsure, word-level explanations (Integrated Gradients and coefficient × value), a deletion test of whether they are faithful, and where the model fails.
+"""How sure is the model, and why did it say that? Calibrated probabilities, abstaining when unsure, word-level explanations and a test of their faithfulness, and where the model fails.
 
 Docs: https://tweetlab.github.io/tweetlab/trust.html.md"""
 
@@ -20,37 +20,44 @@ from ..core.checks import InputError
 # %% ../../nbs/11_trust.ipynb #e4c912b9
 def _log(P) -> np.ndarray: return np.log(np.clip(P, 1e-12, 1.0))
 
-def _nll(Z, y) -> float: return float(-log_softmax(Z, axis=1)[np.arange(len(y)), y].mean())   # mean negative log-likelihood
+# mean negative log-likelihood
+def _nll(Z, y) -> float: return float(-log_softmax(Z, axis=1)[np.arange(len(y)), y].mean())
 
 def _fit_data(P, y, what: str) -> tuple:
     P, y = check_probs(P, y)
     if len(np.unique(y)) < 2:
-        raise InputError(f"Cannot fit {what} on tweets of a single class (all {len(y)} are class {int(y[0])}): it would only "
-                         "learn to push every probability towards that class. Fit it on validation tweets of several classes.")
+        raise InputError(f"Cannot fit {what} on tweets of a single class (all {len(y)} are class "
+                         f"{int(y[0])}): it would only learn to push every probability towards "
+                         "that class. Fit it on validation tweets of several classes.")
     return _log(P), y
 
 def fit_temperature(P, y) -> float:
-    """The temperature T that minimises the negative log-likelihood of `softmax(log P / T)` on labelled tweets (class
-    probabilities `P`, label ids `y`): fit it on validation. T > 1 softens over-confident probabilities."""
+    """The temperature T that minimises the negative log-likelihood of `softmax(log P / T)` on
+    labelled tweets (class probabilities `P`, label ids `y`): fit it on validation. T > 1 softens
+    over-confident probabilities."""
     from scipy.optimize import minimize_scalar
     Z, y = _fit_data(P, y, "a temperature")
-    r = minimize_scalar(lambda lt: _nll(Z / np.exp(lt), y), bounds=(np.log(0.05), np.log(20)), method="bounded")
+    r = minimize_scalar(lambda lt: _nll(Z / np.exp(lt), y), bounds=(np.log(0.05), np.log(20)),
+                        method="bounded")
     return float(np.exp(r.x))
 
 def apply_temperature(P, T: float) -> np.ndarray:
-    "Probabilities `P` rescaled by temperature `T`: `softmax(log P / T)`. Rows still sum to 1; the top class stays on top."
+    """Probabilities `P` rescaled by temperature `T`: `softmax(log P / T)`. Rows still sum to 1;
+    the top class stays on top."""
     if isinstance(T, bool) or not isinstance(T, (int, float)) or not np.isfinite(T) or T <= 0:
         raise InputError(f"The temperature must be a positive number, got {T!r}.")
     return softmax(_log(check_probs(P)[0]) / T, axis=1)
 
 # %% ../../nbs/11_trust.ipynb #7e20eada
 def fit_vector_scaling(P, y) -> tuple:
-    """Vector scaling: a scale `w` and a bias `b` per class, `softmax(w * log P + b)`, fitted like the temperature
-    (L-BFGS on the negative log-likelihood). Returns (w, b). Unlike a temperature, it can change the predicted class."""
+    """Vector scaling: a scale `w` and a bias `b` per class, `softmax(w * log P + b)`, fitted like
+    the temperature (L-BFGS on the negative log-likelihood). Returns (w, b). Unlike a temperature,
+    it can change the predicted class."""
     from scipy.optimize import minimize
     Z, y = _fit_data(P, y, "vector scaling")
     k = Z.shape[1]
-    r = minimize(lambda v: _nll(Z * v[:k] + v[k:], y), np.r_[np.ones(k), np.zeros(k)], method="L-BFGS-B")
+    r = minimize(lambda v: _nll(Z * v[:k] + v[k:], y), np.r_[np.ones(k), np.zeros(k)],
+                 method="L-BFGS-B")
     return r.x[:k], r.x[k:]
 
 def apply_vector_scaling(P, w, b) -> np.ndarray:
@@ -59,38 +66,46 @@ def apply_vector_scaling(P, w, b) -> np.ndarray:
 
 # %% ../../nbs/11_trust.ipynb #62b16c07
 def risk_coverage(y, P) -> pd.DataFrame:
-    """Answer only the tweets whose top probability reaches a threshold. One row per distinct threshold, most sure first:
-    `threshold`, `coverage` (share of tweets answered), `answered`, and `accuracy` and `risk` (1 - accuracy) on them."""
+    """Answer only the tweets whose top probability reaches a threshold. One row per distinct
+    threshold, most sure first: `threshold`, `coverage` (share of tweets answered), `answered`, and
+    `accuracy` and `risk` (1 - accuracy) on them."""
     P, y = check_probs(P, y)
     conf, right = P.max(1), P.argmax(1) == y
     order = np.argsort(-conf, kind="stable")
     c, hits = conf[order], np.cumsum(right[order])
-    last = np.r_[np.flatnonzero(c[1:] != c[:-1]), len(c) - 1]       # tied confidences are answered together
+    # tied confidences are answered together
+    last = np.r_[np.flatnonzero(c[1:] != c[:-1]), len(c) - 1]
     n, acc = last + 1, hits[last] / (last + 1)
-    return pd.DataFrame({"threshold": c[last], "coverage": n / len(c), "answered": n, "accuracy": acc, "risk": 1 - acc})
+    return pd.DataFrame({"threshold": c[last], "coverage": n / len(c), "answered": n,
+                         "accuracy": acc, "risk": 1 - acc})
 
 def confidence_threshold(y, P, target: float = 0.9) -> float:
-    """The lowest threshold on the top probability at which the answered tweets reach accuracy `target`: the largest
-    coverage for that accuracy. Choose it on validation; raises if no threshold reaches the target."""
+    """The lowest threshold on the top probability at which the answered tweets reach accuracy
+    `target`: the largest coverage for that accuracy. Choose it on validation; raises if no
+    threshold reaches the target."""
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target <= 1:
         raise InputError(f"target must be an accuracy in (0, 1], got {target!r}.")
     t = risk_coverage(y, P)
     ok = t[t["accuracy"] >= target]
-    if ok.empty: raise InputError(f"No threshold reaches accuracy {target}: the most confident tweet is already wrong. Lower the target.")
+    if ok.empty: raise InputError(f"No threshold reaches accuracy {target}: the most confident "
+                                  "tweet is already wrong. Lower the target.")
     return float(ok["threshold"].iloc[-1])
 
 # %% ../../nbs/11_trust.ipynb #9ada2d41
 def group_reliability(texts, y, P, labels: list) -> pd.DataFrame:
-    """Where does it fail? Tweets, accuracy, macro-F1 and ECE for the shortest, middle and longest third of `texts` by
-    words, and for tweets with and without emoji, hashtags and mentions (`tweetlab.features.text.count_artefacts`)."""
+    """Where does it fail? Tweets, accuracy, macro-F1 and ECE for the shortest, middle and longest
+    third of `texts` by words, and for tweets with and without emoji, hashtags and mentions
+    (`tweetlab.features.text.count_artefacts`)."""
     from tweetlab.features.text import count_artefacts
     P, y = check_probs(P, y)
     texts = list(texts)
-    if len(texts) != len(y): raise InputError(f"Got {len(texts)} texts for {len(y)} labels; give one text per label.")
+    if len(texts) != len(y):
+        raise InputError(f"Got {len(texts)} texts for {len(y)} labels; give one text per label.")
     words = np.array([len(t.split()) for t in texts])
     lo, hi = np.quantile(words, [1 / 3, 2 / 3])
     art = count_artefacts(texts)
-    groups = {f"length: up to {lo:.0f} words": words <= lo, f"length: {lo:.0f}-{hi:.0f} words": (words > lo) & (words <= hi),
+    groups = {f"length: up to {lo:.0f} words": words <= lo,
+              f"length: {lo:.0f}-{hi:.0f} words": (words > lo) & (words <= hi),
               f"length: over {hi:.0f} words": words > hi}
     for a in ("emoji", "hashtags", "mentions"):
         groups[f"with {a}"], groups[f"without {a}"] = art[a].to_numpy() > 0, art[a].to_numpy() == 0

@@ -1,4 +1,4 @@
-"""Train a 3-layer student to imitate the fine-tuned teacher (knowledge distillation, with a transfer set of unlabelled tweets), export the teacher to ONNX Runtime, then benchmark every compression technique together and check the targets.
+"""Train a 3-layer student to imitate the fine-tuned teacher (knowledge distillation, with a transfer set of
 
 Docs: https://tweetlab.github.io/tweetlab/distillation.html.md"""
 
@@ -23,57 +23,73 @@ from ..core.checks import InputError, InputTypeError, check_positive_int
 
 # %% ../../nbs/07d_distillation.ipynb #e82085a8
 def spread_layers(n_teacher: int, n_layers: int) -> list:
-    "A spread of `n_layers` layer indices out of `n_teacher`, starting from the first: [0, 2, 4] for 3 of 6 (as DistilBERT)."
+    """A spread of `n_layers` layer indices out of `n_teacher`, starting from the first: [0, 2, 4]
+    for 3 of 6 (as DistilBERT)."""
     check_positive_int(n_layers, "n_layers")
-    if n_layers > n_teacher: raise InputError(f"n_layers={n_layers} is larger than the teacher's {n_teacher} layers; pick 1 to {n_teacher}.")
+    if n_layers > n_teacher:
+        raise InputError(f"n_layers={n_layers} is larger than the teacher's {n_teacher} layers; "
+                         f"pick 1 to {n_teacher}.")
     return [i * n_teacher // n_layers for i in range(n_layers)]
 
 def make_student(teacher, n_layers: int, layers: list | None = None):
-    """A smaller student initialised from the teacher (as DistilBERT): the teacher's embeddings, pooler and head, and
-    `n_layers` of its transformer layers, by default a spread starting from the first (`spread_layers`: [0, 2, 4] of 6).
-    The teacher is not changed."""
+    """A smaller student initialised from the teacher (as DistilBERT): the teacher's embeddings,
+    pooler and head, and `n_layers` of its transformer layers, by default a spread starting from the
+    first (`spread_layers`: [0, 2, 4] of 6). The teacher is not changed."""
     n_teacher = len(encoder_layers(teacher))
     layers = spread_layers(n_teacher, n_layers) if layers is None else list(layers)
-    if len(layers) != n_layers: raise InputError(f"layers lists {len(layers)} indices but n_layers={n_layers}.")
+    if len(layers) != n_layers:
+        raise InputError(f"layers lists {len(layers)} indices but n_layers={n_layers}.")
     return drop_layers(teacher, layers)
 
 # %% ../../nbs/07d_distillation.ipynb #9ce541d9
 @dataclass(frozen=True)
 class DistillConfig:
-    "What makes a student: its depth, the loss's weight on the labels (`alpha`) and the softening temperature."
-    n_layers: int = 3                # Student layers (copied from the teacher, spread over its depth)
-    alpha: float = 0.5               # Weight of the cross-entropy on the labels; 1 - alpha goes to the teacher's term
+    """What makes a student: its depth, the loss's weight on the labels (`alpha`) and the softening
+    temperature."""
+    # Student layers (copied from the teacher, spread over its depth)
+    n_layers: int = 3
+    # Weight of the cross-entropy on the labels; 1 - alpha goes to the teacher's term
+    alpha: float = 0.5
     temperature: float = 2.0         # Softmax temperature of the teacher's term
     freeze_embeddings: bool = True   # Keep the word-embedding table copied from the teacher fixed
 
     def __post_init__(self):
-        if not 0 <= self.alpha <= 1: raise InputError(f"alpha weighs the label loss against the teacher's and must be in [0, 1], got {self.alpha!r}.")
-        if not self.temperature > 0: raise InputError(f"temperature must be positive, got {self.temperature!r}.")
+        if not 0 <= self.alpha <= 1:
+            raise InputError(f"alpha weighs the label loss against the teacher's and must be in "
+                             f"[0, 1], got {self.alpha!r}.")
+        if not self.temperature > 0:
+            raise InputError(f"temperature must be positive, got {self.temperature!r}.")
         check_positive_int(self.n_layers, "n_layers")
 
-def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, labels: torch.Tensor,
-                      alpha: float = 0.5, temperature: float = 2.0) -> torch.Tensor:
-    """alpha * CE(student, labels) + (1 - alpha) * T^2 * KL(softmax(teacher / T) || softmax(student / T)), averaged over
-    the batch (KL summed over classes, then averaged: `batchmean`). Rows labelled -100 (unlabelled tweets of a transfer
-    set) count in the teacher's term only; the cross-entropy averages over the labelled rows."""
+def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
+                      labels: torch.Tensor, alpha: float = 0.5,
+                      temperature: float = 2.0) -> torch.Tensor:
+    """alpha * CE(student, labels) + (1 - alpha) * T^2 * KL(softmax(teacher / T) ||
+    softmax(student / T)), averaged over the batch (KL summed over classes, then averaged:
+    `batchmean`). Rows labelled -100 (unlabelled tweets of a transfer set) count in the teacher's
+    term only; the cross-entropy averages over the labelled rows."""
     import torch.nn.functional as F
     DistillConfig(alpha=alpha, temperature=temperature)                 # checks both
     if student_logits.shape != teacher_logits.shape:
-        raise InputError(f"student logits {tuple(student_logits.shape)} and teacher logits {tuple(teacher_logits.shape)} differ in shape.")
+        raise InputError(f"student logits {tuple(student_logits.shape)} and teacher logits "
+                         f"{tuple(teacher_logits.shape)} differ in shape.")
     zs, zt = student_logits.float(), teacher_logits.float().detach()
     labelled = labels != -100
     hard = F.cross_entropy(zs[labelled], labels[labelled]) if labelled.any() else zs.sum() * 0.0
-    soft = F.kl_div(F.log_softmax(zs / temperature, -1), F.log_softmax(zt / temperature, -1), reduction="batchmean", log_target=True)
+    soft = F.kl_div(F.log_softmax(zs / temperature, -1), F.log_softmax(zt / temperature, -1),
+                    reduction="batchmean", log_target=True)
     return alpha * hard + (1 - alpha) * temperature ** 2 * soft
 
 # %% ../../nbs/07d_distillation.ipynb #8b3f9320
 class DistillationTrainer(Trainer):
-    "A `transformers.Trainer` whose loss is `distillation_loss` between the student (`model`) and the teacher's logits."
+    """A `transformers.Trainer` whose loss is `distillation_loss` between the student (`model`) and
+    the teacher's logits."""
     def __init__(self, *args, teacher=None, alpha: float = 0.5, temperature: float = 2.0, **kwargs):
         recipe = DistillConfig(alpha=float(alpha), temperature=float(temperature))     # checks both
         super().__init__(*args, **kwargs)
         self.teacher, self.alpha, self.temperature = teacher, recipe.alpha, recipe.temperature
-        if teacher is not None: self.teacher.eval()          # run under no_grad; its parameters are left as they are
+        # run under no_grad; its parameters are left as they are
+        if teacher is not None: self.teacher.eval()
 
     def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
         inputs = dict(inputs)
@@ -81,8 +97,9 @@ class DistillationTrainer(Trainer):
         zt = inputs.pop("teacher_logits", None)
         outputs = model(**inputs)
         if zt is None:
-            if self.teacher is None: raise InputError("The batch has no teacher_logits and no teacher was given: pass "
-                                                      "teacher= or add the column with add_teacher_logits.")
+            if self.teacher is None:
+                raise InputError("The batch has no teacher_logits and no teacher was given: pass "
+                                 "teacher= or add the column with add_teacher_logits.")
             self.teacher.to(outputs.logits.device)
             with torch.no_grad(): zt = self.teacher(**inputs).logits
         loss = distillation_loss(outputs.logits, zt, labels, self.alpha, self.temperature)
@@ -92,35 +109,48 @@ class DistillationTrainer(Trainer):
 def distill(teacher, tokenizer, data: DatasetDict, recipe: DistillConfig = DistillConfig(),
             config: TrainConfig = PRESETS["distill"].config,
             student=None, transfer=None, progress: bool = True) -> TrainResult:
-    """Distil `teacher` into a student with `recipe.n_layers` layers (`make_student`, or your own `student`) on
-    `data['train']`, keeping the epoch with the best validation macro-F1. Loss: `distillation_loss` with the recipe's
-    `alpha` and `temperature`, on the teacher's precomputed logits.
-    `transfer`: unlabelled tweets (a list of texts) added to the training set, where the student learns the teacher's
-    logits only; texts also in `data['train']` or `data['validation']` are left out and counted in `info`.
-    `teacher` may also be a function of a list of texts returning (n, K) logits (an ensemble, see the "Pushing accuracy"
-    lesson); then pass the `student` to train.
+    """Distil `teacher` into a student with `recipe.n_layers` layers (`make_student`, or your own
+    `student`) on `data['train']`, keeping the epoch with the best validation macro-F1. Loss:
+    `distillation_loss` with the recipe's `alpha` and `temperature`, on the teacher's precomputed
+    logits.
+    `transfer`: unlabelled tweets (a list of texts) added to the training set, where the student
+    learns the teacher's logits only; texts also in `data['train']` or `data['validation']` are left
+    out and counted in `info`.
+    `teacher` may also be a function of a list of texts returning (n, K) logits (an ensemble, see
+    the "Pushing accuracy" lesson); then pass the `student` to train.
     Returns a `TrainResult` (model, tokenizer, history, timing)."""
     from transformers import EarlyStoppingCallback, PrinterCallback
-    if not isinstance(recipe, DistillConfig): raise InputTypeError(f"recipe must be a DistillConfig, got {type(recipe).__name__}.")
+    if not isinstance(recipe, DistillConfig):
+        raise InputTypeError(f"recipe must be a DistillConfig, got {type(recipe).__name__}.")
     as_model = isinstance(teacher, torch.nn.Module)
-    if not as_model and student is None: raise InputError("A teacher given as a function of texts cannot be copied into a student: pass student=.")
+    if not as_model and student is None:
+        raise InputError("A teacher given as a function of texts cannot be copied into a student: "
+                         "pass student=.")
     check_data(data, teacher if as_model else student)
-    if student is None: student = make_student(teacher, recipe.n_layers).requires_grad_(True)   # trainable even if the teacher was frozen
+    # trainable even if the teacher was frozen
+    if student is None: student = make_student(teacher, recipe.n_layers).requires_grad_(True)
     if recipe.freeze_embeddings: student.get_input_embeddings().requires_grad_(False)
     seed = set_seed(config.seed)
     if as_model: teacher = teacher.float().cpu().eval()
     train, n_transfer, n_dropped = with_transfer_set(data, transfer)
     splits = {"train": add_teacher_logits(train, teacher, tokenizer, config.max_length),
-              "validation": add_teacher_logits(data["validation"], teacher, tokenizer, config.max_length)}
+              "validation": add_teacher_logits(data["validation"], teacher, tokenizer,
+                                               config.max_length)}
     tok = tokenize_data(DatasetDict(splits), tokenizer, config.max_length)
-    tok = DatasetDict({s: tok[s].add_column("teacher_logits", splits[s]["teacher_logits"]) for s in tok})
+    tok = DatasetDict({s: tok[s].add_column("teacher_logits", splits[s]["teacher_logits"])
+                       for s in tok})
     k = student.config.num_labels
-    args = training_args(config, len(tok["train"]), seed, "distill", progress, max_steps=config.max_steps,
-                         use_cpu=True, fp16=False, remove_unused_columns=False)   # quantization and export are CPU-side
+    # quantization and export are CPU-side
+    args = training_args(config, len(tok["train"]), seed, "distill", progress,
+                         max_steps=config.max_steps, use_cpu=True, fp16=False,
+                         remove_unused_columns=False)
     compute_metrics = classification_metrics(k)
     trainer = DistillationTrainer(
-        model=student, args=args, train_dataset=tok["train"], eval_dataset=tok["validation"], processing_class=tokenizer,
-        data_collator=TeacherLogitsCollator(tokenizer), compute_metrics=compute_metrics,
-        callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)], alpha=recipe.alpha, temperature=recipe.temperature)
+        model=student, args=args, train_dataset=tok["train"], eval_dataset=tok["validation"],
+        processing_class=tokenizer, data_collator=TeacherLogitsCollator(tokenizer),
+        compute_metrics=compute_metrics,
+        callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)],
+        alpha=recipe.alpha, temperature=recipe.temperature)
     if not progress: trainer.remove_callback(PrinterCallback)
-    return run_trainer(trainer, config, {"method": "distill", **asdict(recipe), "n_transfer": n_transfer, "n_transfer_dropped": n_dropped})
+    return run_trainer(trainer, config, {"method": "distill", **asdict(recipe),
+                                         "n_transfer": n_transfer, "n_transfer_dropped": n_dropped})

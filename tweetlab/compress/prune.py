@@ -1,4 +1,4 @@
-"""Remove weights from a fine-tuned tweet classifier: global magnitude pruning and what it does (and does not do) to the file, and structured pruning that drops whole transformer layers to make a smaller student.
+"""Remove weights from a fine-tuned tweet classifier: global magnitude pruning, what it does and does not do to the
 
 Docs: https://tweetlab.github.io/tweetlab/pruning.html.md"""
 
@@ -17,13 +17,18 @@ from ..core.checks import InputError, InputTypeError
 
 # %% ../../nbs/07c_pruning.ipynb #d26daf1c
 def prune_magnitude(model, amount: float = 0.5):
-    """A copy of `model` whose encoder Linear weights with the smallest magnitudes (a share `amount`, ranked globally
-    across layers) are set to zero; permanent (no masks left). The classification head is not pruned."""
+    """A copy of `model` whose encoder Linear weights with the smallest magnitudes (a share
+    `amount`, ranked globally across layers) are set to zero; permanent (no masks left). The
+    classification head is not pruned."""
     from torch.nn.utils import prune
-    if not 0 <= amount < 1: raise InputError(f"amount is the share of weights to remove and must be in [0, 1), got {amount!r}.")
+    if not 0 <= amount < 1:
+        raise InputError(f"amount is the share of weights to remove and must be in [0, 1), "
+                         f"got {amount!r}.")
     p = copy.deepcopy(model).eval()
     params = prunable_linears(p)
-    if not params: raise InputError("The model has no float Linear layers to prune (is it already quantized?).")
+    if not params:
+        raise InputError("The model has no float Linear layers to prune "
+                         "(is it already quantized?).")
     prune.global_unstructured(params, pruning_method=prune.L1Unstructured, amount=float(amount))
     for m, n in params: prune.remove(m, n)
     return p
@@ -34,22 +39,26 @@ def encoder_layers(model) -> torch.nn.ModuleList:
     base = getattr(model, "base_model", model)
     layers = getattr(getattr(base, "encoder", None), "layer", None)
     if not isinstance(layers, torch.nn.ModuleList):
-        raise InputTypeError(f"{type(model).__name__} has no encoder.layer list; drop_layers supports BERT-like encoders "
-                        "(BERT, MiniLM, RoBERTa, ELECTRA).")
+        raise InputTypeError(f"{type(model).__name__} has no encoder.layer list; drop_layers "
+                             "supports BERT-like encoders (BERT, MiniLM, RoBERTa, ELECTRA).")
     return layers
 
 def drop_layers(model, keep: list):
-    "A copy of a BERT-like classifier with only the transformer layers at indices `keep` (in order); weights copied exactly."
+    """A copy of a BERT-like classifier with only the transformer layers at indices `keep`
+    (in order); weights copied exactly."""
     n = len(encoder_layers(model))
     keep = [int(i) for i in keep]
     if not keep: raise InputError("keep is empty: a classifier needs at least one layer.")
     bad = [i for i in keep if not 0 <= i < n]
-    if bad: raise InputError(f"Layer indices {bad} are out of range: the model has layers 0 to {n - 1}.")
+    if bad:
+        raise InputError(f"Layer indices {bad} are out of range: "
+                         f"the model has layers 0 to {n - 1}.")
     if len(set(keep)) != len(keep): raise InputError(f"keep repeats layers: {keep}.")
     m = copy.deepcopy(model)
     base = getattr(m, "base_model", m)
     base.encoder.layer = torch.nn.ModuleList([base.encoder.layer[i] for i in keep])
-    for j, layer in enumerate(base.encoder.layer):        # keep per-layer indices consistent (used by attention caches)
+    # keep per-layer indices consistent (used by attention caches)
+    for j, layer in enumerate(base.encoder.layer):
         for sub in layer.modules():
             if hasattr(sub, "layer_idx"): sub.layer_idx = j
     m.config.num_hidden_layers = len(keep)

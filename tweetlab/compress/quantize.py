@@ -1,4 +1,4 @@
-"""Store a fine-tuned tweet classifier in 8 or 16 bits: dynamic int8 quantization of the Linear layers and an int8 word-embedding table, which layers int8 hurts and why, and bf16/fp16 copies.
+"""Store a fine-tuned tweet classifier in 8 or 16 bits: dynamic int8 for the Linear layers and the word-embedding
 
 Docs: https://tweetlab.github.io/tweetlab/quantization.html.md"""
 
@@ -18,8 +18,10 @@ from ..core.checks import InputError, InputTypeError
 
 # %% ../../nbs/07b_quantization.ipynb #ab723d86
 class Int8Embedding(torch.nn.Module):
-    "An embedding table stored as int8 with one float32 scale per row (symmetric); lookups return float32 rows."
-    def __init__(self, weight_int8: torch.Tensor, scale: torch.Tensor, padding_idx: int | None = None):
+    """An embedding table stored as int8 with one float32 scale per row (symmetric); lookups return
+    float32 rows."""
+    def __init__(self, weight_int8: torch.Tensor, scale: torch.Tensor,
+                 padding_idx: int | None = None):
         super().__init__()
         self.register_buffer("weight_int8", weight_int8.to(torch.int8).contiguous())
         self.register_buffer("scale", scale.to(torch.float32).contiguous())
@@ -29,7 +31,8 @@ class Int8Embedding(torch.nn.Module):
     @classmethod
     def from_float(cls, emb: torch.nn.Embedding) -> "Int8Embedding":
         "Quantize a float `nn.Embedding` row by row."
-        if not isinstance(emb, torch.nn.Embedding): raise InputTypeError(f"Expected a torch.nn.Embedding, got {type(emb).__name__}.")
+        if not isinstance(emb, torch.nn.Embedding):
+            raise InputTypeError(f"Expected a torch.nn.Embedding, got {type(emb).__name__}.")
         w = emb.weight.detach().float()
         scale = w.abs().amax(dim=1).clamp(min=1e-12) / 127
         q = torch.round(w / scale[:, None]).clamp(-127, 127).to(torch.int8)
@@ -40,9 +43,11 @@ class Int8Embedding(torch.nn.Module):
         return self.weight_int8.float() * self.scale[:, None]
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        return torch.nn.functional.embedding(ids, self.weight_int8).float() * self.scale[ids].unsqueeze(-1)
+        return (torch.nn.functional.embedding(ids, self.weight_int8).float()
+                * self.scale[ids].unsqueeze(-1))
 
-    def extra_repr(self) -> str: return f"{self.num_embeddings}, {self.embedding_dim}, int8 per-row scales"
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}, int8 per-row scales"
 
 # %% ../../nbs/07b_quantization.ipynb #c00d2a63
 def _find_word_embeddings(model):
@@ -51,39 +56,50 @@ def _find_word_embeddings(model):
     for name, mod in model.named_modules():
         for child_name, child in mod.named_children():
             if child is emb: return mod, child_name
-    raise InputError(f"{type(model).__name__} has no input word embeddings to quantize; pass embeddings=False.")
+    raise InputError(f"{type(model).__name__} has no input word embeddings to quantize; "
+                     "pass embeddings=False.")
 
 def quantize(model, linear: bool = True, embeddings: bool = True, keep_float=()):
-    """A CPU int8 copy of a classifier (the input model is not changed): dynamic int8 quantization of every Linear layer
-    (`torch.ao.quantization.quantize_dynamic` with one weight scale per output row, `per_channel_dynamic_qconfig`) and,
-    with `embeddings=True`, the word-embedding table as an `Int8Embedding`. `keep_float`: names of Linear layers to
-    leave in float32 (e.g. the most sensitive ones from `quant_sensitivity`). Runs on the CPU only; for inference only."""
-    if not isinstance(model, torch.nn.Module): raise InputTypeError(f"quantize expects a torch.nn.Module, got {type(model).__name__}.")
-    if not (linear or embeddings): raise InputError("Nothing to quantize: set linear=True and/or embeddings=True.")
-    if next(model.parameters()).dtype != torch.float32: raise InputError("quantize expects a float32 model; call model.float() first.")
+    """A CPU int8 copy of a classifier (the input model is not changed): dynamic int8 quantization
+    of every Linear layer (`torch.ao.quantization.quantize_dynamic` with one weight scale per output
+    row, `per_channel_dynamic_qconfig`) and, with `embeddings=True`, the word-embedding table as an
+    `Int8Embedding`. `keep_float`: names of Linear layers to leave in float32 (e.g. the most
+    sensitive ones from `quant_sensitivity`). Runs on the CPU only; for inference only."""
+    if not isinstance(model, torch.nn.Module):
+        raise InputTypeError(f"quantize expects a torch.nn.Module, got {type(model).__name__}.")
+    if not (linear or embeddings):
+        raise InputError("Nothing to quantize: set linear=True and/or embeddings=True.")
+    if next(model.parameters()).dtype != torch.float32:
+        raise InputError("quantize expects a float32 model; call model.float() first.")
     keep_float = [keep_float] if isinstance(keep_float, str) else list(keep_float)
     linears = [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear)]
     unknown = [n for n in keep_float if n not in linears]
-    if unknown: raise InputError(f"keep_float names {unknown}, which are not Linear layers of this model; "
-                                 f"use names from quant_sensitivity(...)['layer'], e.g. {linears[:2]}.")
-    if keep_float and not linear: raise InputError("keep_float only applies to Linear layers: set linear=True.")
+    if unknown: raise InputError(f"keep_float names {unknown}, which are not Linear layers of this "
+                                 f"model; use names from quant_sensitivity(...)['layer'], "
+                                 f"e.g. {linears[:2]}.")
+    if keep_float and not linear:
+        raise InputError("keep_float only applies to Linear layers: set linear=True.")
     q = copy.deepcopy(model).cpu().eval()
     if embeddings:
         parent, name = _find_word_embeddings(q)
         setattr(parent, name, Int8Embedding.from_float(getattr(parent, name)))
     if linear:
-        with warnings.catch_warnings():      # torch.ao.quantization is deprecated in favour of torchao, but works in torch 2.x
-            warnings.simplefilter("ignore", DeprecationWarning); warnings.simplefilter("ignore", UserWarning)
+        # torch.ao.quantization is deprecated in favour of torchao, but works in torch 2.x
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", UserWarning)
             qconfig = torch.ao.quantization.per_channel_dynamic_qconfig
             spec = {n: qconfig for n in linears if n not in keep_float}
             if spec: q = torch.ao.quantization.quantize_dynamic(q, spec, dtype=torch.qint8)
     return q
 
-
 # %% ../../nbs/07b_quantization.ipynb #c9e21323
 def to_half(model, dtype: torch.dtype = torch.bfloat16):
-    "A copy of `model` in half precision (`torch.bfloat16` or `torch.float16`), on the same device; the input is unchanged."
-    if dtype not in (torch.bfloat16, torch.float16): raise InputError(f"dtype must be torch.bfloat16 or torch.float16, got {dtype}.")
+    """A copy of `model` in half precision (`torch.bfloat16` or `torch.float16`), on the same
+    device; the input is unchanged."""
+    if dtype not in (torch.bfloat16, torch.float16):
+        raise InputError(f"dtype must be torch.bfloat16 or torch.float16, got {dtype}.")
     if any(is_qlinear(m) or isinstance(m, Int8Embedding) for m in model.modules()):
-        raise InputError("This model is int8-quantized; convert the float model to half precision instead.")
+        raise InputError("This model is int8-quantized; "
+                         "convert the float model to half precision instead.")
     return copy.deepcopy(model).to(dtype).eval()

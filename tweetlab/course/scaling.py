@@ -1,4 +1,4 @@
-"""Train and score with the same code on one CPU, one GPU, eight GPUs or several machines: distributed data parallel (DDP) through Hugging Face Accelerate, the global batch, mixed precision, gradient accumulation, checkpoints, sharded scoring, and a worked estimate of what a bigger job costs.
+"""The same code on one CPU, many GPUs or several machines: data parallelism with Accelerate, the global batch, mixed precision, checkpoints, sharded scoring, and the cost of a bigger job.
 
 Docs: https://tweetlab.github.io/tweetlab/scaling.html.md"""
 
@@ -19,51 +19,68 @@ from ..core.checks import InputError
 
 # %% ../../nbs/12_scaling.ipynb #0e412543
 def batch_plan(global_batch: int, processes: int = 1, max_per_device: int | None = None) -> dict:
-    """How `processes` make a `global_batch`: the batch per device and the gradient-accumulation steps, with the
-    largest per-device batch that fits `max_per_device` (None: no limit) and divides the share evenly;
-    global batch = per device × processes × accumulation."""
-    share = per_device_batch(global_batch, processes)       # a clear error when the processes cannot share the batch
-    if max_per_device is not None and max_per_device < 1: raise InputError(f"max_per_device must be at least 1, got {max_per_device}.")
+    """How `processes` make a `global_batch`: the batch per device and the gradient-accumulation
+    steps, with the largest per-device batch that fits `max_per_device` (None: no limit) and
+    divides the share evenly; global batch = per device × processes × accumulation."""
+    # a clear error when the processes cannot share the batch
+    share = per_device_batch(global_batch, processes)
+    if max_per_device is not None and max_per_device < 1:
+        raise InputError(f"max_per_device must be at least 1, got {max_per_device}.")
     limit = share if max_per_device is None else max_per_device
     accumulation = next(a for a in range(1, share + 1) if share % a == 0 and share // a <= limit)
-    return {"per_device": share // accumulation, "processes": processes, "accumulation": accumulation, "global_batch": global_batch}
+    return {"per_device": share // accumulation, "processes": processes,
+            "accumulation": accumulation, "global_batch": global_batch}
 
 # %% ../../nbs/12_scaling.ipynb #c10ff134
-def launch_command(args: list, processes: int = 2, machines: int = 1, machine_rank: int = 0, main_address: str | None = None,
-                   port: int = 29500, mixed_precision: str = "no", threads: int | None = None) -> list:
-    """The `accelerate launch` command (a list of arguments) that runs `args` (a script and its arguments, or
-    `['-m', module, ...]`) as `processes` processes in all, spread evenly over `machines` machines; this machine is
-    `machine_rank`, and machine 0 listens on `main_address:port`. Each process gets `threads` CPU threads (default:
-    this machine's cores shared out). With no GPU the processes train on the CPU and talk over gloo."""
+def launch_command(args: list, processes: int = 2, machines: int = 1, machine_rank: int = 0,
+                   main_address: str | None = None, port: int = 29500, mixed_precision: str = "no",
+                   threads: int | None = None) -> list:
+    """The `accelerate launch` command (a list of arguments) that runs `args` (a script and its
+    arguments, or `['-m', module, ...]`) as `processes` processes in all, spread evenly over
+    `machines` machines; this machine is `machine_rank`, and machine 0 listens on
+    `main_address:port`. Each process gets `threads` CPU threads (default: this machine's cores
+    shared out). With no GPU the processes train on the CPU and talk over gloo."""
     if processes < 1 or machines < 1 or processes % machines:
-        raise InputError(f"{processes} processes cannot be spread evenly over {machines} machines: give each machine the same number.")
-    if not 0 <= machine_rank < machines: raise InputError(f"machine_rank must be in 0..{machines - 1}, got {machine_rank}.")
+        raise InputError(f"{processes} processes cannot be spread evenly over {machines} machines: "
+                         "give each machine the same number.")
+    if not 0 <= machine_rank < machines:
+        raise InputError(f"machine_rank must be in 0..{machines - 1}, got {machine_rank}.")
     if machines > 1 and not main_address:
-        raise InputError("Several machines need main_address: the IP address of machine 0, which every machine can reach.")
-    precision(mixed_precision)                              # 'no', 'fp16' or 'bf16', else a clear error
+        raise InputError("Several machines need main_address: the IP address of machine 0, which "
+                         "every machine can reach.")
+    precision(mixed_precision)                  # 'no', 'fp16' or 'bf16', else a clear error
     threads = threads or max(1, cpu_cores() // (processes // machines))
-    cmd = ["accelerate", "launch", *(["--multi_gpu"] if processes > 1 else []), "--num_processes", str(processes),
-           "--num_machines", str(machines), "--mixed_precision", mixed_precision, "--dynamo_backend", "no",
+    cmd = ["accelerate", "launch", *(["--multi_gpu"] if processes > 1 else []),
+           "--num_processes", str(processes), "--num_machines", str(machines),
+           "--mixed_precision", mixed_precision, "--dynamo_backend", "no",
            "--num_cpu_threads_per_process", str(threads)]
-    if machines > 1: cmd += ["--machine_rank", str(machine_rank), "--main_process_ip", main_address, "--main_process_port", str(port)]
+    if machines > 1:
+        cmd += ["--machine_rank", str(machine_rank), "--main_process_ip", main_address,
+                "--main_process_port", str(port)]
     return cmd + [str(a) for a in args]
 
 # %% ../../nbs/12_scaling.ipynb #82670b67
 def step_flops(model, batch: dict) -> int:
-    """FLOPs of one training step's forward and backward pass of `model` on `batch` (a dict with `labels`), counted
-    by PyTorch's `FlopCounterMode`; the model's gradients are cleared afterwards."""
+    """FLOPs of one training step's forward and backward pass of `model` on `batch` (a dict with
+    `labels`), counted by PyTorch's `FlopCounterMode`; the model's gradients are cleared
+    afterwards."""
     from torch.utils.flop_counter import FlopCounterMode
-    if "labels" not in batch: raise InputError("batch needs 'labels', so that the model returns a loss to backpropagate.")
+    if "labels" not in batch:
+        raise InputError("batch needs 'labels', so that the model returns a loss to backpropagate.")
     model.train()
     with FlopCounterMode(display=False) as counter:
         model(**batch).loss.backward()
     model.zero_grad(set_to_none=True)
     return int(counter.get_total_flops())
 
-def step_seconds(model, batch: dict, steps: int = 3, warmup: int = 1, mixed_precision: str = "no") -> float:
-    """Median seconds of one training step (forward, backward, AdamW update) of `model` on `batch` on the model's
-    device, after `warmup` untimed steps; `mixed_precision`: 'no', 'fp16' or 'bf16' autocast. The model's weights change."""
-    if steps < 1 or warmup < 0: raise InputError(f"steps must be at least 1 and warmup at least 0, got {steps} and {warmup}.")
+def step_seconds(model, batch: dict, steps: int = 3, warmup: int = 1,
+                 mixed_precision: str = "no") -> float:
+    """Median seconds of one training step (forward, backward, AdamW update) of `model` on `batch`
+    on the model's device, after `warmup` untimed steps; `mixed_precision`: 'no', 'fp16' or 'bf16'
+    autocast. The model's weights change."""
+    if steps < 1 or warmup < 0:
+        raise InputError(f"steps must be at least 1 and warmup at least 0, got {steps} and "
+                         f"{warmup}.")
     mp, device = precision(mixed_precision), next(model.parameters()).device
     batch = {k: v.to(device) for k, v in batch.items()}
     opt, times = torch.optim.AdamW(model.parameters(), lr=1e-6), []
@@ -71,7 +88,8 @@ def step_seconds(model, batch: dict, steps: int = 3, warmup: int = 1, mixed_prec
     for i in range(warmup + steps):
         if device.type == "cuda": torch.cuda.synchronize()
         start = time.perf_counter()
-        with torch.autocast(device.type, dtype=torch.bfloat16 if mp == "bf16" else torch.float16, enabled=mp != "no"):
+        with torch.autocast(device.type, dtype=torch.bfloat16 if mp == "bf16" else torch.float16,
+                            enabled=mp != "no"):
             loss = model(**batch).loss
         loss.backward(); opt.step(); opt.zero_grad(set_to_none=True)
         if device.type == "cuda": torch.cuda.synchronize()
@@ -79,8 +97,10 @@ def step_seconds(model, batch: dict, steps: int = 3, warmup: int = 1, mixed_prec
     return float(np.median(times))
 
 def needs_gpu(what: str, count: int = 1) -> bool:
-    "True when this machine has `count` CUDA GPUs; otherwise print that `what` is skipped here, and return False."
+    """True when this machine has `count` CUDA GPUs; otherwise print that `what` is skipped here,
+    and return False."""
     have = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if have >= count: return True
-    print(f"Skipped: {what} needs {count} CUDA GPU{'s' * (count > 1)}, this machine has {have}. Run this cell on a GPU machine to measure it.")
+    print(f"Skipped: {what} needs {count} CUDA GPU{'s' * (count > 1)}, this machine has {have}. "
+          "Run this cell on a GPU machine to measure it.")
     return False

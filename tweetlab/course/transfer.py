@@ -1,4 +1,4 @@
-"""Train on one tweet corpus, test on another, then adapt: label alignment, a guarded bag of words, a small PyTorch MLP on words or on frozen sentence embeddings, and how much adapting costs.
+"""Train on one tweet corpus, test on another, then adapt: label alignment, a corpus-aware bag of words, a small
 
 Docs: https://tweetlab.github.io/tweetlab/transfer.html.md"""
 
@@ -33,11 +33,12 @@ _log = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def _no_tensorboard() -> None:
     "Say once per session that TensorBoard logging is skipped."
-    _log.warning("TensorBoard logging skipped: the `tensorboard` package is not installed (pip install tensorboard); "
-                 "the per-epoch history is still returned.")
+    _log.warning("TensorBoard logging skipped: the `tensorboard` package is not installed "
+                 "(pip install tensorboard); the per-epoch history is still returned.")
 
 def _tb_writer(log_dir):
-    "A TensorBoard SummaryWriter, or None (with a logged warning, once) when the tensorboard package is missing."
+    """A TensorBoard SummaryWriter, or None (with a logged warning, once) when the tensorboard
+    package is missing."""
     if log_dir is None: return None
     try: from torch.utils.tensorboard import SummaryWriter
     except ImportError:
@@ -49,7 +50,8 @@ class MLPConfig:
     "The MLP and its training recipe, shared by `train_mlp` and `transfer_experiment`."
     hidden: tuple = (512, 256, 128, 64)   # Hidden layer sizes
     dropout: float = 0.3                  # Dropout after each hidden layer
-    epochs: int | tuple = 10              # Epochs (transfer_experiment: one number, or (epochs on A, epochs on B))
+    # Epochs (transfer_experiment: one number, or (epochs on A, epochs on B))
+    epochs: int | tuple = 10
     lr: float = 1e-3                      # AdamW learning rate
     batch_size: int = 64                  # Mini-batch size
     weight_decay: float = 0.01            # AdamW weight decay
@@ -63,14 +65,19 @@ class MLPResult:
     seconds: float             # Wall time of the whole loop
     checkpoint: str | None = None  # Folder of the saved best model, if any
 
-def train_mlp(model: MLP, X_train, y_train, X_val, y_val, config: MLPConfig = MLPConfig(), seed: int | None = None,
-              checkpoint_dir=None, tensorboard_dir=None, progress: bool = True, meta: dict | None = None) -> MLPResult:
-    """Train `model` with AdamW and cross-entropy; after each epoch score (`X_val`, `y_val`) and keep the best epoch
-    by validation accuracy (the earliest on ties). The model ends with the best weights. Logs each epoch (history
-    table, a `logging` INFO line, TensorBoard when `tensorboard_dir` is given and tensorboard is installed);
-    saves the best model to `checkpoint_dir` (safetensors + JSON, with `meta`) when given."""
-    if not isinstance(model, MLP): raise InputTypeError(f"model must be a tweetlab.course.mlp.MLP, got {type(model).__name__}.")
-    epochs, lr, batch_size, weight_decay = config.epochs, config.lr, config.batch_size, config.weight_decay
+def train_mlp(model: MLP, X_train, y_train, X_val, y_val, config: MLPConfig = MLPConfig(),
+              seed: int | None = None, checkpoint_dir=None, tensorboard_dir=None,
+              progress: bool = True, meta: dict | None = None) -> MLPResult:
+    """Train `model` with AdamW and cross-entropy; after each epoch score (`X_val`, `y_val`) and
+    keep the best epoch by validation accuracy (the earliest on ties). The model ends with the best
+    weights. Logs each epoch (history table, a `logging` INFO line, TensorBoard when
+    `tensorboard_dir` is given and tensorboard is installed); saves the best model to
+    `checkpoint_dir` (safetensors + JSON, with `meta`) when given."""
+    if not isinstance(model, MLP):
+        raise InputTypeError(f"model must be a tweetlab.course.mlp.MLP, "
+                             f"got {type(model).__name__}.")
+    epochs, lr, batch_size, weight_decay = (config.epochs, config.lr, config.batch_size,
+                                            config.weight_decay)
     check_positive_int(epochs, "epochs")
     check_positive_int(batch_size, "batch_size")
     X_train, y_train = check_mlp_input(X_train, y_train, model, "train")
@@ -78,10 +85,13 @@ def train_mlp(model: MLP, X_train, y_train, X_val, y_val, config: MLPConfig = ML
     seed = resolve_seed(seed)
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
-    try: opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)   # several times faster on CPU
-    except (RuntimeError, TypeError): opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+    # fused: several times faster on CPU
+    try: opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, fused=True)
+    except (RuntimeError, TypeError):
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     loss_fn, n = nn.CrossEntropyLoss(), X_train.shape[0]
-    writer, rows, best, best_state, t0 = _tb_writer(tensorboard_dir), [], (-1.0, 0), None, time.perf_counter()
+    writer, rows, best, best_state, t0 = (_tb_writer(tensorboard_dir), [], (-1.0, 0), None,
+                                          time.perf_counter())
     for epoch in tqdm(range(1, epochs + 1), desc="epochs", disable=not progress, leave=False):
         model.train()
         order, total, correct = torch.randperm(n, generator=gen).numpy(), 0.0, 0
@@ -94,61 +104,79 @@ def train_mlp(model: MLP, X_train, y_train, X_val, y_val, config: MLPConfig = ML
             total += loss.item() * len(idx); correct += int((logits.argmax(1) == yb).sum())
         pred, P = predict_mlp(model, X_val)
         val_loss = float(-np.log(np.clip(P[np.arange(len(y_val)), y_val], 1e-12, None)).mean())
-        row = {"epoch": epoch, "train_loss": total / n, "train_acc": correct / n, "val_loss": val_loss, "val_acc": float((pred == y_val).mean())}
+        row = {"epoch": epoch, "train_loss": total / n, "train_acc": correct / n,
+               "val_loss": val_loss, "val_acc": float((pred == y_val).mean())}
         if row["val_acc"] > best[0]:
             best, best_state = (row["val_acc"], epoch), copy.deepcopy(model.state_dict())
-            if checkpoint_dir is not None: save_mlp(model, checkpoint_dir, best_epoch=epoch, best_val_acc=row["val_acc"], **(meta or {}))
+            if checkpoint_dir is not None:
+                save_mlp(model, checkpoint_dir, best_epoch=epoch, best_val_acc=row["val_acc"],
+                         **(meta or {}))
         rows.append(row)
-        _log.info(f"epoch {epoch:>2}: train loss {row['train_loss']:.4f} acc {row['train_acc']:.4f} | "
-                  f"val loss {row['val_loss']:.4f} acc {row['val_acc']:.4f}" + (" *" if best[1] == epoch else ""))
+        _log.info(f"epoch {epoch:>2}: train loss {row['train_loss']:.4f} "
+                  f"acc {row['train_acc']:.4f} | val loss {row['val_loss']:.4f} "
+                  f"acc {row['val_acc']:.4f}"
+                  + (" *" if best[1] == epoch else ""))
         if writer is not None:
-            for k in ("train_loss", "train_acc", "val_loss", "val_acc"): writer.add_scalar(k.replace("_", "/", 1), row[k], epoch)
+            for k in ("train_loss", "train_acc", "val_loss", "val_acc"):
+                writer.add_scalar(k.replace("_", "/", 1), row[k], epoch)
     if writer is not None: writer.close()
     model.load_state_dict(best_state)
     model.eval()
     history = pd.DataFrame(rows).set_index("epoch")
     history["best"] = history.index == best[1]
-    return MLPResult(history, best[1], best[0], time.perf_counter() - t0, str(checkpoint_dir) if checkpoint_dir else None)
+    return MLPResult(history, best[1], best[0], time.perf_counter() - t0,
+                     str(checkpoint_dir) if checkpoint_dir else None)
 
 # %% ../../nbs/08_transfer.ipynb #5939fec7
 @dataclass
 class TransferResult:
-    "Scores (one row per model stage and test corpus), training histories and the trained models of `transfer_experiment`."
+    """Scores (one row per model stage and test corpus), training histories and the trained models
+    of `transfer_experiment`."""
     scores: pd.DataFrame                        # columns: stage, test_on, n, accuracy, macro_f1
     histories: dict = field(default_factory=dict)  # stage -> MLPResult
     models: dict = field(default_factory=dict)     # stage -> MLP
-    predictions: dict = field(default_factory=dict)  # (stage, corpus) -> predicted ids on that test split
+    # (stage, corpus) -> predicted ids on that test split
+    predictions: dict = field(default_factory=dict)
 
-def transfer_experiment(X_a: dict, y_a: dict, X_b: dict, y_b: dict, labels: list, names: tuple = ("A", "B"),
-                        config: MLPConfig = MLPConfig(), seed: int | None = None, b_only: bool = True, checkpoint_dir=None,
+def transfer_experiment(X_a: dict, y_a: dict, X_b: dict, y_b: dict, labels: list,
+                        names: tuple = ("A", "B"), config: MLPConfig = MLPConfig(),
+                        seed: int | None = None, b_only: bool = True, checkpoint_dir=None,
                         tensorboard_dir=None) -> TransferResult:
-    """Train an `MLP` on corpus A, test on A and B; continue training on B, test on both again; optionally train on
-    B only. `X_*`/`y_*`: dicts with 'train', 'validation' and 'test' features and label ids (same feature space and
-    label set for both corpora). `config.epochs`: (epochs on A, epochs on B), or one number. Returns a `TransferResult`."""
+    """Train an `MLP` on corpus A, test on A and B; continue training on B, test on both again;
+    optionally train on B only. `X_*`/`y_*`: dicts with 'train', 'validation' and 'test' features
+    and label ids (same feature space and label set for both corpora). `config.epochs`: (epochs on
+    A, epochs on B), or one number. Returns a `TransferResult`."""
     for c, X, y in ((names[0], X_a, y_a), (names[1], X_b, y_b)):
         miss = [s for s in ("train", "validation", "test") if s not in X or s not in y]
-        if miss: raise InputError(f"{c}: missing split(s) {miss}; X and y need 'train', 'validation' and 'test'.")
+        if miss: raise InputError(f"{c}: missing split(s) {miss}; "
+                                  "X and y need 'train', 'validation' and 'test'.")
     if X_a["train"].shape[1] != X_b["train"].shape[1]:
-        raise InputError(f"{names[0]} has {X_a['train'].shape[1]} features and {names[1]} {X_b['train'].shape[1]}: both corpora "
+        raise InputError(f"{names[0]} has {X_a['train'].shape[1]} features and {names[1]} "
+                         f"{X_b['train'].shape[1]}: both corpora "
                          "must be encoded by the same encoder or vocabulary.")
     seed = resolve_seed(seed)
     ep_a, ep_b = (config.epochs, config.epochs) if isinstance(config.epochs, int) else config.epochs
     rows, res = [], TransferResult(pd.DataFrame())
-    ckpt = (lambda s: Path(checkpoint_dir) / s.replace(",", "").replace(" ", "_")) if checkpoint_dir else (lambda s: None)
-    tb = (lambda s: Path(tensorboard_dir) / s.replace(",", "").replace(" ", "_")) if tensorboard_dir else (lambda s: None)
+    ckpt = ((lambda s: Path(checkpoint_dir) / s.replace(",", "").replace(" ", "_"))
+            if checkpoint_dir else (lambda s: None))
+    tb = ((lambda s: Path(tensorboard_dir) / s.replace(",", "").replace(" ", "_"))
+          if tensorboard_dir else (lambda s: None))
 
     def score(stage, model):
         for c, X, y in ((names[0], X_a, y_a), (names[1], X_b, y_b)):
             pred, P = predict_mlp(model, X["test"])
             ev = evaluate(y["test"], pred, labels=labels)
-            rows.append({"stage": stage, "test_on": c, "n": ev["n"], "accuracy": ev["accuracy"], "macro_f1": ev["macro_f1"]})
+            rows.append({"stage": stage, "test_on": c, "n": ev["n"], "accuracy": ev["accuracy"],
+                         "macro_f1": ev["macro_f1"]})
             res.predictions[(stage, c)] = pred
         res.models[stage] = model
 
     def fit(stage, model, X, y, ep):
         _log.info("-- %s", stage)
-        res.histories[stage] = train_mlp(model, X["train"], y["train"], X["validation"], y["validation"], replace(config, epochs=ep),
-                                         seed=seed, checkpoint_dir=ckpt(stage), tensorboard_dir=tb(stage), progress=False,
+        res.histories[stage] = train_mlp(model, X["train"], y["train"], X["validation"],
+                                         y["validation"], replace(config, epochs=ep), seed=seed,
+                                         checkpoint_dir=ckpt(stage), tensorboard_dir=tb(stage),
+                                         progress=False,
                                          meta={"stage": stage, "labels": list(labels)})
     set_seed(seed)
     m_a = MLP(X_a["train"].shape[1], len(labels), config.hidden, config.dropout)

@@ -1,4 +1,4 @@
-"""How a transformer encoder reads a tweet: WordPiece tokens, hidden states, pooling into one vector, fast batched extraction with an on-disk cache, and UMAP maps of the result.
+"""How a transformer encoder reads a tweet: WordPiece tokens, hidden states, pooling into one vector, fast batched extraction, and UMAP maps of the result.
 
 Docs: https://tweetlab.github.io/tweetlab/embeddings.html.md"""
 
@@ -17,7 +17,8 @@ from ..core.checks import InputError
 POOLINGS = ("cls", "mean", "max")
 
 def _pool(h: torch.Tensor, mask: torch.Tensor, how: str) -> torch.Tensor:
-    "Pool hidden states h (batch, tokens, dim) with attention mask (batch, tokens) into (batch, dim)."
+    """Pool hidden states h (batch, tokens, dim) with attention mask (batch, tokens) into
+    (batch, dim)."""
     if how == "cls": return h[:, 0]
     m = mask.unsqueeze(-1).to(h.dtype)
     if how == "mean": return (h * m).sum(1) / m.sum(1).clamp(min=1.0)
@@ -27,30 +28,38 @@ def pooling_names(pooling) -> tuple:
     "The pooling(s) asked for, as a checked tuple of names from `POOLINGS`."
     ps = (pooling,) if isinstance(pooling, str) else tuple(pooling)
     bad = [p for p in ps if p not in POOLINGS]
-    if not ps or bad: raise InputError(f"pooling must be one of {POOLINGS} or a sequence of them, got {pooling!r}.")
+    if not ps or bad: raise InputError(f"pooling must be one of {POOLINGS} or a sequence of them, "
+                                       f"got {pooling!r}.")
     if len(set(ps)) != len(ps): raise InputError(f"pooling {pooling!r} names a pooling twice.")
     return ps
 
 def layer_indices(layers, n_layers: int) -> tuple:
-    "Layer indices into hidden_states (0 = embeddings, n_layers = last), negatives allowed; 'all' = every one."
+    """Layer indices into hidden_states (0 = embeddings, n_layers = last), negatives allowed;
+    'all' = every one."""
     if isinstance(layers, str):
-        if layers != "all": raise InputError(f"layers must be an int, a sequence of ints or 'all', got {layers!r}.")
+        if layers != "all": raise InputError(f"layers must be an int, a sequence of ints or 'all', "
+                                             f"got {layers!r}.")
         return tuple(range(n_layers + 1))
     ls = (layers,) if isinstance(layers, (int, np.integer)) else tuple(layers)
     out = []
     for l in ls:
-        if not isinstance(l, (int, np.integer)) or isinstance(l, bool) or not -(n_layers + 1) <= l <= n_layers:
-            raise InputError(f"layer {l!r} is out of range: this encoder has hidden states 0..{n_layers} "
-                             f"(0 = embeddings, {n_layers} or -1 = last layer).")
+        if (not isinstance(l, (int, np.integer)) or isinstance(l, bool)
+                or not -(n_layers + 1) <= l <= n_layers):
+            raise InputError(f"layer {l!r} is out of range: this encoder has hidden states "
+                             f"0..{n_layers} (0 = embeddings, {n_layers} or -1 = last layer).")
         out.append(int(l) % (n_layers + 1))
     if not out: raise InputError("layers is empty: pass e.g. -1 (last layer), [-1, -2] or 'all'.")
     if len(set(out)) != len(out): raise InputError(f"layers {layers!r} names a layer twice.")
     return tuple(out)
 
-def pool_hidden(hidden_states, mask: torch.Tensor, pooling="mean", layers=-1, layer_agg: str = "concat") -> torch.Tensor:
-    "Pool a tuple of hidden states (n_layers + 1 tensors of (batch, tokens, dim)) into (batch, features); see `embed`."
+def pool_hidden(hidden_states, mask: torch.Tensor, pooling="mean", layers=-1,
+                layer_agg: str = "concat") -> torch.Tensor:
+    """Pool a tuple of hidden states (n_layers + 1 tensors of (batch, tokens, dim)) into
+    (batch, features); see `embed`."""
     ps, ls = pooling_names(pooling), layer_indices(layers, len(hidden_states) - 1)
-    if layer_agg not in ("concat", "mean"): raise InputError(f"layer_agg must be 'concat' or 'mean', got {layer_agg!r}.")
+    if layer_agg not in ("concat", "mean"):
+        raise InputError(f"layer_agg must be 'concat' or 'mean', got {layer_agg!r}.")
     if layer_agg == "mean":
-        return torch.cat([torch.stack([_pool(hidden_states[l], mask, p) for l in ls]).mean(0) for p in ps], dim=-1)
+        return torch.cat([torch.stack([_pool(hidden_states[l], mask, p) for l in ls]).mean(0)
+                          for p in ps], dim=-1)
     return torch.cat([_pool(hidden_states[l], mask, p) for l in ls for p in ps], dim=-1)

@@ -36,16 +36,20 @@ EMOTICON_RE = re.compile(
     r"|[xX][dD]"                         # xD XD
     r"|\^_*\^|-_+-|[oO]_[oO]|[;T]_+[;T]"  # ^_^ -_- o_O T_T ;_;
     r")(?![\w:;=<>^(){}\[\]/\\|])")
-ELONGATED_RE = re.compile(r"(?<!\w)(?=\w*?([^\W\d_])\1\1)\w+")  # a word with a letter three times in a row
-ALL_CAPS_RE = re.compile(r"(?<![\w@])(?=[A-Z]*[A-Z]{2})[A-Z]+(?![\w])")  # a word of 2+ letters, all upper case
-_LINK_TOKEN_RE = re.compile(URL_RE.pattern + r"|(?<!\w)http(?!\w)", re.IGNORECASE)  # real links and the `http` placeholder
+# a word with a letter three times in a row
+ELONGATED_RE = re.compile(r"(?<!\w)(?=\w*?([^\W\d_])\1\1)\w+")
+# a word of 2+ letters, all upper case
+ALL_CAPS_RE = re.compile(r"(?<![\w@])(?=[A-Z]*[A-Z]{2})[A-Z]+(?![\w])")
+# real links and the `http` placeholder
+_LINK_TOKEN_RE = re.compile(URL_RE.pattern + r"|(?<!\w)http(?!\w)", re.IGNORECASE)
 
 # %% ../../nbs/01_text.ipynb #74c17268
 def _is_bad(x) -> bool: return not isinstance(x, str)
 
 # %% ../../nbs/01_text.ipynb #1af586fc
 def emoji_to_text(text: str, delimiters: tuple = (":", ":")) -> str:
-    "Replace each emoji in `text` by its name between `delimiters`, e.g. '😂' -> ':face_with_tears_of_joy:'."
+    """Replace each emoji in `text` by its name between `delimiters`,
+    e.g. '😂' -> ':face_with_tears_of_joy:'."""
     if _is_bad(text): check_texts([text], "emoji_to_text")
     return emoji.demojize(text, delimiters=delimiters)
 
@@ -57,7 +61,8 @@ def text_to_emoji(text: str, delimiters: tuple = (":", ":")) -> str:
 # %% ../../nbs/01_text.ipynb #0af8b3ab
 def normalize_tweet(text: str, users: bool = True, links: bool = True, unescape: bool = True,
                     emoji_to_text: bool = False, newlines: bool = True) -> str:
-    "Mentions -> '@user', links -> 'http', HTML entities unescaped ('&amp;' -> '&'), literal '\\n' -> line break, optionally emoji -> ':name:'."
+    """Mentions -> '@user', links -> 'http', HTML entities unescaped ('&amp;' -> '&'),
+    literal '\\n' -> line break, optionally emoji -> ':name:'."""
     if _is_bad(text): check_texts([text], "normalize_tweet")
     if unescape: text = html.unescape(text)
     if newlines: text = text.replace(LITERAL_NEWLINE, "\n")
@@ -67,21 +72,26 @@ def normalize_tweet(text: str, users: bool = True, links: bool = True, unescape:
     return text
 
 def normalize_tweets(texts, **kwargs) -> list:
-    "`normalize_tweet` on each of `texts` (a list, Series or any iterable of str); keyword arguments as for `normalize_tweet`."
+    """`normalize_tweet` on each of `texts` (a list, Series or any iterable of str);
+    keyword arguments as for `normalize_tweet`."""
     return [normalize_tweet(t, **kwargs) for t in check_texts(texts, "normalize_tweets")]
 
 # %% ../../nbs/01_text.ipynb #d89ce609
 @lru_cache(maxsize=16)
 def _tweet_tokenizer(preserve_case: bool, reduce_len: bool, strip_handles: bool) -> TweetTokenizer:
-    return TweetTokenizer(preserve_case=preserve_case, reduce_len=reduce_len, strip_handles=strip_handles)
+    return TweetTokenizer(preserve_case=preserve_case, reduce_len=reduce_len,
+                          strip_handles=strip_handles)
 
-def tokenize(text: str, preserve_case: bool = False, reduce_len: bool = True, strip_handles: bool = False) -> list:
-    "Split `text` into tokens with NLTK's TweetTokenizer (emoticons, hashtags, mentions and emoji stay whole)."
+def tokenize(text: str, preserve_case: bool = False, reduce_len: bool = True,
+             strip_handles: bool = False) -> list:
+    """Split `text` into tokens with NLTK's TweetTokenizer
+    (emoticons, hashtags, mentions and emoji stay whole)."""
     if _is_bad(text): check_texts([text], "tokenize")
     return _tweet_tokenizer(preserve_case, reduce_len, strip_handles).tokenize(text)
 
 # %% ../../nbs/01_text.ipynb #76aac9c9
-ARTEFACTS = ("hashtags", "mentions", "links", "emoji", "emoticons", "elongated", "all_caps", "exclamations", "questions")
+ARTEFACTS = ("hashtags", "mentions", "links", "emoji", "emoticons", "elongated", "all_caps",
+             "exclamations", "questions")
 
 def _emoji_count(s: pd.Series) -> pd.Series:
     "Emoji per text; only texts with a non-ASCII character are scanned."
@@ -91,19 +101,24 @@ def _emoji_count(s: pd.Series) -> pd.Series:
     return out
 
 def count_artefacts(texts, on_bad: str = "raise") -> pd.DataFrame:
-    "One row per text with integer counts of hashtags, mentions, links, emoji, emoticons, elongated, all_caps, exclamations, questions."
-    if on_bad not in ("raise", "empty"): raise InputError(f"on_bad must be 'raise' or 'empty', got {on_bad!r}.")
-    if isinstance(texts, str): check_texts(texts, "count_artefacts")  # raises: one string, not a list
+    """One row per text with integer counts of hashtags, mentions, links, emoji, emoticons,
+    elongated, all_caps, exclamations, questions."""
+    if on_bad not in ("raise", "empty"):
+        raise InputError(f"on_bad must be 'raise' or 'empty', got {on_bad!r}.")
+    # raises: one string, not a list
+    if isinstance(texts, str): check_texts(texts, "count_artefacts")
     index = texts.index if isinstance(texts, pd.Series) else None
     items = list(texts.tolist() if isinstance(texts, (pd.Series, pd.Index, np.ndarray)) else texts)
     if on_bad == "raise": items = check_texts(items, "count_artefacts")
     else:
         bad = [i for i, t in enumerate(items) if _is_bad(t)]
         if bad:
-            warnings.warn(f"count_artefacts: {len(bad)} of {len(items)} items are not strings (first at position {bad[0]}, "
-                          f"{type(items[bad[0]]).__name__}); counted them as empty texts (all zeros).", UserWarning, stacklevel=2)
+            warnings.warn(f"count_artefacts: {len(bad)} of {len(items)} items are not strings "
+                          f"(first at position {bad[0]}, {type(items[bad[0]]).__name__}); "
+                          f"counted them as empty texts (all zeros).", UserWarning, stacklevel=2)
             items = ["" if _is_bad(t) else t for t in items]
-    s = pd.Series(items, index=index, dtype="object").astype(str).str.replace(LITERAL_NEWLINE, "\n", regex=False)
+    s = (pd.Series(items, index=index, dtype="object").astype(str)
+         .str.replace(LITERAL_NEWLINE, "\n", regex=False))
     blanked = s.str.replace(URL_RE, " ", regex=True).str.replace(MENTION_RE, " ", regex=True)
     out = pd.DataFrame({
         "hashtags": s.str.count(HASHTAG_RE),

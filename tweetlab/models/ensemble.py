@@ -1,4 +1,4 @@
-"""Past the single fine-tuned model on a laptop CPU: intermediate training on a second emotion corpus, an ensemble of two recipes with the classic model, and the ensemble distilled back into one 6-layer encoder. Each ingredient is measured on validation; test is scored once, at the end.
+"""Past one fine-tuned model on a laptop CPU: intermediate training on a second emotion corpus, an ensemble with the classic model, and the ensemble distilled into one 6-layer encoder, chosen on validation and tested once.
 
 Docs: https://tweetlab.github.io/tweetlab/pushing.html.md"""
 
@@ -16,21 +16,26 @@ from ..core.checks import InputError
 
 # %% ../../nbs/10_pushing.ipynb #49a62c5f
 def blend(probs: list, weights=None) -> np.ndarray:
-    """The weighted mean of several models' probabilities for the same tweets (a list of (n, K) arrays; `weights`: one
-    non-negative number per model, None = equal). Rows still sum to 1."""
+    """The weighted mean of several models' probabilities for the same tweets (a list of (n, K)
+    arrays; `weights`: one non-negative number per model, None = equal). Rows still sum to 1."""
     if not probs: raise InputError("probs is empty: pass one (n, K) probability array per model.")
     P = [np.asarray(p, dtype=np.float64) for p in probs]
-    if any(p.ndim != 2 or p.shape != P[0].shape for p in P): raise InputError(f"Every array must have the same (n, K) shape; got {[p.shape for p in P]}.")
+    if any(p.ndim != 2 or p.shape != P[0].shape for p in P):
+        raise InputError(f"Every array must have the same (n, K) shape; "
+                         f"got {[p.shape for p in P]}.")
     w = np.ones(len(P)) if weights is None else np.asarray(weights, dtype=float)
     if w.shape != (len(P),) or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
-        raise InputError(f"weights must be {len(P)} non-negative numbers, not all 0; got {weights!r}.")
+        raise InputError(f"weights must be {len(P)} non-negative numbers, not all 0; "
+                         f"got {weights!r}.")
     return np.tensordot(w / w.sum(), np.stack(P), axes=1)
 
 def choose_weight(p_main, p_other, y, grid=tuple(round(0.05 * i, 2) for i in range(11))) -> tuple:
-    """The share `w` of `p_other` in `(1 - w) * p_main + w * p_other` with the best macro-F1 on (`y`, validation
-    labels), the smallest on ties; returns (w, table of macro-F1 per w)."""
+    """The share `w` of `p_other` in `(1 - w) * p_main + w * p_other` with the best macro-F1 on
+    (`y`, validation labels), the smallest on ties; returns (w, table of macro-F1 per w)."""
     y = np.asarray(y)
-    if len(y) != len(p_main) or len(y) != len(p_other): raise InputError(f"y ({len(y)}), p_main ({len(p_main)}) and p_other ({len(p_other)}) differ in length.")
+    if len(y) != len(p_main) or len(y) != len(p_other):
+        raise InputError(f"y ({len(y)}), p_main ({len(p_main)}) and p_other ({len(p_other)}) "
+                         f"differ in length.")
     k = np.asarray(p_main).shape[1]
     scores = [macro_f1(y, blend([p_main, p_other], [1 - w, w]).argmax(1), k) for w in grid]
     table = pd.DataFrame({"w": list(grid), "val_macro_f1": scores})

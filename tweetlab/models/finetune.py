@@ -1,4 +1,4 @@
-"""Turn the encoder into a tweet classifier: train only a new classification head, or every weight; with the Hugging Face `Trainer` and with a hand-written PyTorch loop; then save, reload, and cache the tuned model for later notebooks.
+"""Turn the encoder into a tweet classifier: train only a new classification head, or every weight, with the Hugging Face `Trainer` and with a hand-written PyTorch loop.
 
 Docs: https://tweetlab.github.io/tweetlab/finetuning.html.md"""
 
@@ -23,50 +23,61 @@ from ..core.config import get_device, seeded, set_seed
 from ..core.checks import InputError, InputTypeError
 
 # %% ../../nbs/05_finetuning.ipynb #e185812e
-def make_classifier(encoder: str | None = None, labels=None, dropout: float | None = None, seed: int | None = None):
-    """A sequence classifier (`AutoModelForSequenceClassification`) on `encoder` (name or folder; None = the default
-    encoder) with `id2label` / `label2id` from `labels`: a list of class names, a Dataset/DatasetDict or a dataset name.
+def make_classifier(encoder: str | None = None, labels=None, dropout: float | None = None,
+                    seed: int | None = None):
+    """A sequence classifier (`AutoModelForSequenceClassification`) on `encoder` (name or folder;
+    None = the default encoder) with `id2label` / `label2id` from `labels`: a list of class names,
+    a Dataset/DatasetDict or a dataset name.
 
-    The new head is initialised from `seed` (default: the course seed), so the same call gives the same model; the
-    caller's random states are left as they were."""
+    The new head is initialised from `seed` (default: the course seed), so the same call gives the
+    same model; the caller's random states are left as they were."""
     from transformers import AutoModelForSequenceClassification
     names = class_names(labels)
     if len(names) < 2: raise InputError(f"A classifier needs at least 2 classes, got {names!r}.")
     src, local = model_source(encoder)
     kw = {} if dropout is None else {"classifier_dropout": dropout}
     try:
-        with seeded(seed), quiet_transformers():        # the "newly initialised head" report is expected here
+        # the "newly initialised head" report is expected here
+        with seeded(seed), quiet_transformers():
             return AutoModelForSequenceClassification.from_pretrained(
                 src, local_files_only=local, num_labels=len(names), id2label=dict(enumerate(names)),
                 label2id={n: i for i, n in enumerate(names)}, **kw)
     except (OSError, ValueError) as e:
-        raise OSError(f"Could not load {encoder!r} as a classifier: {str(e).splitlines()[0][:300]}\nFix: check the name or "
-                      "folder, or use the default encoder (encoder=None; TWEETLAB_MODEL overrides it).") from e
+        raise OSError(f"Could not load {encoder!r} as a classifier: "
+                      f"{str(e).splitlines()[0][:300]}\nFix: check the name or folder, or use the "
+                      "default encoder (encoder=None; TWEETLAB_MODEL overrides it).") from e
 
 # %% ../../nbs/05_finetuning.ipynb #e3b8ac04
 def freeze_encoder(model, freeze: bool = True):
-    "Freeze (or, with `freeze=False`, unfreeze) the encoder of a sequence classifier so that only its head trains; returns the model."
+    """Freeze (or, with `freeze=False`, unfreeze) the encoder of a sequence classifier so that only
+    its head trains; returns the model."""
     base = getattr(model, "base_model", None)
-    if base is None or base is model: raise InputTypeError(f"{type(model).__name__} has no separate base model to freeze; pass a model from make_classifier.")
+    if base is None or base is model:
+        raise InputTypeError(f"{type(model).__name__} has no separate base model to freeze; "
+                             "pass a model from make_classifier.")
     for p in base.parameters(): p.requires_grad_(not freeze)
     return model
 
 def count_trainable(model) -> tuple:
     "(trainable parameters, all parameters) of a model."
-    return (sum(p.numel() for p in model.parameters() if p.requires_grad), sum(p.numel() for p in model.parameters()))
+    return (sum(p.numel() for p in model.parameters() if p.requires_grad),
+            sum(p.numel() for p in model.parameters()))
 
 # %% ../../nbs/05_finetuning.ipynb #4017fdf4
-def train(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig(), class_weights=None,
-          progress: bool = True) -> TrainResult:
-    """Fine-tune `model` on `data['train']` with the Hugging Face `Trainer`, evaluating validation macro-F1 every epoch,
-    stopping early after `config.patience` epochs without improvement and keeping the best epoch's weights.
+def train(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig(),
+          class_weights=None, progress: bool = True) -> TrainResult:
+    """Fine-tune `model` on `data['train']` with the Hugging Face `Trainer`, evaluating validation
+    macro-F1 every epoch, stopping early after `config.patience` epochs without improvement and
+    keeping the best epoch's weights.
 
-    Freeze the encoder first (`freeze_encoder`) to train the head only. `class_weights`: None, 'balanced' or K numbers."""
+    Freeze the encoder first (`freeze_encoder`) to train the head only. `class_weights`: None,
+    'balanced' or K numbers."""
     from transformers import DataCollatorWithPadding, EarlyStoppingCallback, PrinterCallback
     check_data(data, model)
     seed = set_seed(config.seed)
     k = model.config.num_labels
-    tok = tokenize_data(DatasetDict(train=data["train"], validation=data["validation"]), tokenizer, config.max_length)
+    tok = tokenize_data(DatasetDict(train=data["train"], validation=data["validation"]), tokenizer,
+                        config.max_length)
     trainer = WeightedTrainer(
         model=model, args=training_args(config, len(tok["train"]), seed, "trainer", progress),
         train_dataset=tok["train"], eval_dataset=tok["validation"], processing_class=tokenizer,
@@ -88,34 +99,42 @@ def _loader(ds: Dataset, tokenizer, batch_size: int, shuffle: bool, seed: int):
 
 @torch.no_grad()
 def _evaluate_loader(model, loader, acc, k: int) -> tuple:
-    "(mean loss, macro-F1) of `model` on a prepared loader: every process's predictions, each example once."
+    """(mean loss, macro-F1) of `model` on a prepared loader: every process's predictions, each
+    example once."""
     model.eval()
     losses, preds, golds = [], [], []
     for batch in loader:
         logits = model(**batch).logits
         loss = torch.nn.functional.cross_entropy(logits.float(), batch["labels"], reduction="none")
-        loss, pred, gold = acc.gather_for_metrics((loss, logits.argmax(-1), batch["labels"]))   # drops the padding of the last batch
+        # drops the padding of the last batch
+        loss, pred, gold = acc.gather_for_metrics((loss, logits.argmax(-1), batch["labels"]))
         losses.append(loss.cpu()); preds.append(pred.cpu()); golds.append(gold.cpu())
-    return float(torch.cat(losses).mean()), macro_f1(torch.cat(golds).numpy(), torch.cat(preds).numpy(), k)
+    return float(torch.cat(losses).mean()), macro_f1(torch.cat(golds).numpy(),
+                                                     torch.cat(preds).numpy(), k)
 
-def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig(), class_weights=None,
-               progress: bool = True, mixed_precision: str | None = None) -> TrainResult:
-    """Fine-tune `model` with a plain PyTorch loop on `accelerate.Accelerator`: AdamW, linear schedule with warm-up,
-    gradient clipping, validation macro-F1 every epoch, early stopping, best epoch kept. Same arguments as `train`.
+def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainConfig(),
+               class_weights=None, progress: bool = True,
+               mixed_precision: str | None = None) -> TrainResult:
+    """Fine-tune `model` with a plain PyTorch loop on `accelerate.Accelerator`: AdamW, linear
+    schedule with warm-up, gradient clipping, validation macro-F1 every epoch, early stopping, best
+    epoch kept. Same arguments as `train`.
 
-    The same code runs on a CPU, a GPU, and on many processes under `accelerate launch` or `torchrun` (`config.batch_size`
-    is then the global batch, split over the processes). `mixed_precision`: 'no', 'fp16' or 'bf16' (None: the launch's
-    setting, else bf16 or fp16 on a GPU and float32 elsewhere)."""
+    The same code runs on a CPU, a GPU, and on many processes under `accelerate launch` or
+    `torchrun` (`config.batch_size` is then the global batch, split over the processes).
+    `mixed_precision`: 'no', 'fp16' or 'bf16' (None: the launch's setting, else bf16 or fp16 on a
+    GPU and float32 elsewhere)."""
     from accelerate import Accelerator, DataLoaderConfiguration
     from transformers import get_linear_schedule_with_warmup
     check_data(data, model)
     seed = set_seed(config.seed)
-    per_device_batch(config.batch_size)                    # a clear error when the processes cannot share a batch
+    per_device_batch(config.batch_size)      # a clear error when the processes cannot share a batch
     reset_accelerator()
+    # each process: a slice of every batch
     acc = Accelerator(mixed_precision=precision(mixed_precision), cpu=get_device() == "cpu",
-                      dataloader_config=DataLoaderConfiguration(split_batches=True))   # each process: a slice of every batch
+                      dataloader_config=DataLoaderConfiguration(split_batches=True))
     k = model.config.num_labels
-    tok = tokenize_data(DatasetDict(train=data["train"], validation=data["validation"]), tokenizer, config.max_length)
+    tok = tokenize_data(DatasetDict(train=data["train"], validation=data["validation"]), tokenizer,
+                        config.max_length)
     train_dl = _loader(tok["train"], tokenizer, config.batch_size, True, seed)
     val_dl = _loader(tok["validation"], tokenizer, config.eval_batch_size, False, seed)
     total, warmup = config.steps(len(tok["train"]))
@@ -125,7 +144,8 @@ def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainC
     weights = None if weights is None else weights.to(acc.device)
     no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
     params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    groups = [{"params": [p for n, p in params if not n.endswith(no_decay)], "weight_decay": config.weight_decay},
+    groups = [{"params": [p for n, p in params if not n.endswith(no_decay)],
+               "weight_decay": config.weight_decay},
               {"params": [p for n, p in params if n.endswith(no_decay)], "weight_decay": 0.0}]
     opt = torch.optim.AdamW(groups, lr=config.lr)
     sched = get_linear_schedule_with_warmup(opt, warmup, total)
@@ -136,7 +156,7 @@ def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainC
     for epoch in range(config.epochs):
         model.train()
         running = []
-        for batch in train_dl:                             # each process gets its share of the batch, on its device
+        for batch in train_dl:                             # each process: its share, on its device
             labels = batch.pop("labels")
             logits = model(**batch).logits                 # in mixed precision when asked
             loss = torch.nn.functional.cross_entropy(logits.float(), labels, weight=weights)
@@ -146,13 +166,16 @@ def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainC
             opt.step(); sched.step()
             step += 1; running.append(acc.reduce(loss.detach(), "mean").item()); bar.update(1)
             if step % log_every == 0:
-                rows.append({"step": step, "epoch": step / per_epoch, "train_loss": float(np.mean(running))}); running = []
+                rows.append({"step": step, "epoch": step / per_epoch,
+                             "train_loss": float(np.mean(running))}); running = []
             if step >= total: break
         val_loss, f1 = _evaluate_loader(model, val_dl, acc, k)
-        rows.append({"step": step, "epoch": step / per_epoch, "val_loss": val_loss, "val_macro_f1": f1})
+        rows.append({"step": step, "epoch": step / per_epoch, "val_loss": val_loss,
+                     "val_macro_f1": f1})
         if f1 > best:
             best, best_epoch, bad_epochs = f1, step / per_epoch, 0
-            best_state = {n: t.detach().cpu().clone() for n, t in acc.unwrap_model(model).state_dict().items()}
+            best_state = {n: t.detach().cpu().clone()
+                          for n, t in acc.unwrap_model(model).state_dict().items()}
         else:
             bad_epochs += 1
             if bad_epochs >= config.patience: break
@@ -162,5 +185,6 @@ def train_loop(model, tokenizer, data: DatasetDict, config: TrainConfig = TrainC
     model = acc.unwrap_model(model)
     model.load_state_dict(best_state)
     hist = pd.DataFrame(rows, columns=["step", "epoch", "train_loss", "val_loss", "val_macro_f1"])
-    return TrainResult(model.eval(), tokenizer, hist, config, seconds, float(best_epoch), float(best),
-                       {"method": "loop", "n_train": len(tok["train"]), "steps": step, "cpu_seconds": cpu})
+    return TrainResult(model.eval(), tokenizer, hist, config, seconds, float(best_epoch),
+                       float(best), {"method": "loop", "n_train": len(tok["train"]),
+                                     "steps": step, "cpu_seconds": cpu})

@@ -1,4 +1,4 @@
-"""One classifier that reads a tweet with a transformer and also sees its hand-crafted features (lexicon scores, style counts); the cheap stacked alternative; and an honest ablation of what the features add.
+"""One classifier that reads a tweet with a transformer and also sees its hand-crafted features; the cheap stacked alternative; and an ablation of what the features add.
 
 Docs: https://tweetlab.github.io/tweetlab/hybrid.html.md"""
 
@@ -27,36 +27,47 @@ from ..core.config import get_device, seeded, set_seed
 
 # %% ../../nbs/06_hybrid.ipynb #c1436474
 class HybridConfig(PreTrainedConfig):
-    "The configuration of a `TransformerWithFeatures`: the encoder's config, the class and feature names, layer sizes, the scaler."
+    """The configuration of a `TransformerWithFeatures`: the encoder's config, the class and feature
+    names, layer sizes, the scaler."""
     model_type = "tweetlab-hybrid"
 
-    def __init__(self, encoder: dict | None = None, feature_names=(), labels=(), proj_dim: int = 128, feature_dim: int = 32,
-                 dropout: float = 0.1, feature_blocks=None, scaler: dict | None = None, **kwargs):
+    def __init__(self, encoder: dict | None = None, feature_names=(), labels=(),
+                 proj_dim: int = 128, feature_dim: int = 32, dropout: float = 0.1,
+                 feature_blocks=None, scaler: dict | None = None, **kwargs):
         labels = [str(n) for n in labels]
-        if labels: kwargs.update(id2label=dict(enumerate(labels)), label2id={n: i for i, n in enumerate(labels)})
+        if labels: kwargs.update(id2label=dict(enumerate(labels)),
+                                 label2id={n: i for i, n in enumerate(labels)})
         super().__init__(**kwargs)
-        self.encoder, self.feature_names, self.labels = dict(encoder or {}), [str(n) for n in feature_names], labels
-        self.proj_dim, self.feature_dim, self.dropout = int(proj_dim), int(feature_dim), float(dropout)
+        self.encoder, self.feature_names, self.labels = (dict(encoder or {}),
+                                                         [str(n) for n in feature_names], labels)
+        self.proj_dim, self.feature_dim, self.dropout = (int(proj_dim), int(feature_dim),
+                                                         float(dropout))
         self.feature_blocks = list(feature_blocks) if feature_blocks else None
         self.scaler = scaler
 
 # %% ../../nbs/06_hybrid.ipynb #7c1a22bb
 class TransformerWithFeatures(PreTrainedModel):
-    """A transformer encoder and hand-crafted features in one classifier: masked mean pooling of the encoder's last
-    hidden states and a projection, a small network over the standardised features, concatenation and a linear head.
-    A `transformers` model: `save_pretrained`, `from_pretrained` and `Trainer` work on it as on any other."""
+    """A transformer encoder and hand-crafted features in one classifier: masked mean pooling of the
+    encoder's last hidden states and a projection, a small network over the standardised features,
+    concatenation and a linear head. A `transformers` model: `save_pretrained`, `from_pretrained`
+    and `Trainer` work on it as on any other."""
     config_class = HybridConfig
     base_model_prefix = "encoder"
 
     def __init__(self, config: HybridConfig, encoder: nn.Module | None = None):
         super().__init__(config)
-        if not config.feature_names: raise InputError("feature_names is empty: the hybrid needs at least one hand-crafted feature.")
-        self.encoder = encoder if encoder is not None else AutoModel.from_config(AutoConfig.for_model(**config.encoder))
+        if not config.feature_names:
+            raise InputError("feature_names is empty: the hybrid needs at least one hand-crafted "
+                             "feature.")
+        self.encoder = (encoder if encoder is not None
+                        else AutoModel.from_config(AutoConfig.for_model(**config.encoder)))
         k, hidden, d = len(config.feature_names), self.encoder.config.hidden_size, config.dropout
         self.text_proj = nn.Sequential(nn.Dropout(d), nn.Linear(hidden, config.proj_dim), nn.GELU())
         self.feature_net = nn.Sequential(nn.Linear(k, config.feature_dim), nn.GELU())
-        self.head = nn.Sequential(nn.Dropout(d), nn.Linear(config.proj_dim + config.feature_dim, len(config.labels)))
-        self.register_buffer("feature_mean", torch.zeros(k))        # the scaler: saved with the weights and in the config
+        self.head = nn.Sequential(
+            nn.Dropout(d), nn.Linear(config.proj_dim + config.feature_dim, len(config.labels)))
+        # the scaler: saved with the weights and in the config
+        self.register_buffer("feature_mean", torch.zeros(k))
         self.register_buffer("feature_scale", torch.ones(k))
         self.post_init()
 
@@ -80,65 +91,82 @@ class TransformerWithFeatures(PreTrainedModel):
 
     @torch.no_grad()
     def set_scaler(self, scaler: "FeatureScaler") -> "TransformerWithFeatures":
-        "Standardise the features in `forward` with `scaler` (fitted on the training features); recorded in the config."
-        check_features(np.zeros((1, len(scaler.names))), names=scaler.names, expected=self.feature_names, where="scaler")
+        """Standardise the features in `forward` with `scaler` (fitted on the training features);
+        recorded in the config."""
+        check_features(np.zeros((1, len(scaler.names))), names=scaler.names,
+                       expected=self.feature_names, where="scaler")
         self.config.scaler = scaler.to_dict()
-        self.feature_mean.copy_(torch.as_tensor(scaler.mean)); self.feature_scale.copy_(torch.as_tensor(scaler.scale))
+        self.feature_mean.copy_(torch.as_tensor(scaler.mean))
+        self.feature_scale.copy_(torch.as_tensor(scaler.scale))
         return self
 
     def forward(self, input_ids, attention_mask, features, labels=None, token_type_ids=None):
-        "Logits (and the cross-entropy loss when `labels` are given) as a `SequenceClassifierOutput`."
+        """Logits (and the cross-entropy loss when `labels` are given) as a
+        `SequenceClassifierOutput`."""
         from transformers.modeling_outputs import SequenceClassifierOutput
         if features.ndim != 2 or features.shape != (input_ids.shape[0], len(self.feature_names)):
-            raise InputError(f"features must be (batch, {len(self.feature_names)}) = ({input_ids.shape[0]}, {len(self.feature_names)}), "
+            raise InputError(f"features must be (batch, {len(self.feature_names)}) = "
+                             f"({input_ids.shape[0]}, {len(self.feature_names)}), "
                              f"got {tuple(features.shape)}.")
         kw = {} if token_type_ids is None else {"token_type_ids": token_type_ids}
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **kw).last_hidden_state
         m = attention_mask.unsqueeze(-1).to(h.dtype)
-        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)                 # attention-masked mean pooling
+        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1.0)          # attention-masked mean pooling
         f = (features.to(h.dtype) - self.feature_mean) / self.feature_scale
         logits = self.head(torch.cat([self.text_proj(pooled), self.feature_net(f)], dim=-1))
         loss = nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
     def extra_inputs(self, texts: list, features=None) -> dict:
-        "The per-text `features` rows the inference loop passes with each batch (computed from the saved blocks when None)."
+        """The per-text `features` rows the inference loop passes with each batch (computed from the
+        saved blocks when None)."""
         if features is None:
-            if not self.config.feature_blocks: raise InputError("This model does not record its feature blocks; pass features=.")
+            if not self.config.feature_blocks:
+                raise InputError("This model does not record its feature blocks; pass features=.")
             features = compute_features(texts, self.config.feature_blocks)
         return {"features": check_features(features, n=len(texts), expected=self.feature_names)[0]}
 
 # %% ../../nbs/06_hybrid.ipynb #6c7440d1
-def make_hybrid(feature_names: list, labels, encoder: str | None = None, seed: int | None = None, proj_dim: int = 128,
-                feature_dim: int = 32, dropout: float = 0.1, feature_blocks=None) -> TransformerWithFeatures:
-    """A `TransformerWithFeatures` on a pretrained encoder (name or folder; None = the default encoder), with its new
-    layers initialised from `seed` (default: the course seed; the caller's random states are left as they were).
-    `labels`: class names, a DatasetDict or a dataset name."""
+def make_hybrid(feature_names: list, labels, encoder: str | None = None, seed: int | None = None,
+                proj_dim: int = 128, feature_dim: int = 32, dropout: float = 0.1,
+                feature_blocks=None) -> TransformerWithFeatures:
+    """A `TransformerWithFeatures` on a pretrained encoder (name or folder; None = the default
+    encoder), with its new layers initialised from `seed` (default: the course seed; the caller's
+    random states are left as they were). `labels`: class names, a DatasetDict or a dataset name."""
     src, local = model_source(encoder)
     with seeded(seed):
         with quiet_transformers(): enc = AutoModel.from_pretrained(src, local_files_only=local)
-        cfg = HybridConfig(enc.config.to_dict(), feature_names, class_names(labels), proj_dim, feature_dim, dropout, feature_blocks)
+        cfg = HybridConfig(enc.config.to_dict(), feature_names, class_names(labels), proj_dim,
+                           feature_dim, dropout, feature_blocks)
         return TransformerWithFeatures(cfg, encoder=enc)
 
 # %% ../../nbs/06_hybrid.ipynb #b925c40a
-def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, features: dict, config: TrainConfig = TrainConfig(),
-                 progress: bool = True) -> TrainResult:
-    """Train a `TransformerWithFeatures` with `HybridTrainer`: the scaler is fitted on `features['train']` only, validation
-    macro-F1 is measured every epoch, training stops early after `config.patience` epochs without improvement and the best
-    epoch's weights are kept. `features`: {'train': DataFrame, 'validation': DataFrame}, one row per text of each split."""
+def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, features: dict,
+                 config: TrainConfig = TrainConfig(), progress: bool = True) -> TrainResult:
+    """Train a `TransformerWithFeatures` with `HybridTrainer`: the scaler is fitted on
+    `features['train']` only, validation macro-F1 is measured every epoch, training stops early
+    after `config.patience` epochs without improvement and the best epoch's weights are kept.
+    `features`: {'train': DataFrame, 'validation': DataFrame}, one row per text of each split."""
     from transformers import EarlyStoppingCallback, PrinterCallback
     for s in ("train", "validation"):
-        if s not in data or s not in features: raise InputError(f"data and features both need a {s!r} split.")
+        if s not in data or s not in features:
+            raise InputError(f"data and features both need a {s!r} split.")
     k = model.num_labels
-    if len(class_names(data["train"])) != k: raise InputError(f"The model has {k} classes but the data has {len(class_names(data['train']))}.")
+    if len(class_names(data["train"])) != k:
+        raise InputError(f"The model has {k} classes but the data has "
+                         f"{len(class_names(data['train']))}.")
     seed = set_seed(config.seed)
     model.set_scaler(FeatureScaler.fit(features["train"]))              # training split only
-    ds = {s: hybrid_dataset(data[s]["text"], features[s], tokenizer, data[s]["label"], config.max_length, model.feature_names)
+    ds = {s: hybrid_dataset(data[s]["text"], features[s], tokenizer, data[s]["label"],
+                            config.max_length, model.feature_names)
           for s in ("train", "validation")}
-    args = training_args(config, len(ds["train"]), seed, "hybrid", progress, remove_unused_columns=False)  # keep 'features'
+    # remove_unused_columns=False keeps 'features'
+    args = training_args(config, len(ds["train"]), seed, "hybrid", progress,
+                         remove_unused_columns=False)
     compute_metrics = classification_metrics(k)
     trainer = HybridTrainer(
-        model=model, args=args, train_dataset=ds["train"], eval_dataset=ds["validation"], processing_class=tokenizer,
+        model=model, args=args, train_dataset=ds["train"], eval_dataset=ds["validation"],
+        processing_class=tokenizer,
         data_collator=HybridCollator(tokenizer), compute_metrics=compute_metrics,
         callbacks=[EarlyStoppingCallback(early_stopping_patience=config.patience)])
     if not progress: trainer.remove_callback(PrinterCallback)
@@ -147,23 +175,29 @@ def train_hybrid(model: TransformerWithFeatures, tokenizer, data: DatasetDict, f
         return run_trainer(trainer, config, {"method": "hybrid-trainer"})
 
 # %% ../../nbs/06_hybrid.ipynb #ce8e0459
-def predict_hybrid(model: TransformerWithFeatures, tokenizer, texts, features=None, batch_size: int = 128,
-                   max_length: int = 64) -> tuple:
-    """(label ids, probabilities) for `texts`, by the one inference loop of `tweetlab.train.inference`. `features`: a
-    DataFrame with one row per text and the model's feature names in the training order; None computes them with
-    `TweetFeatures` and the model's `feature_blocks`."""
+def predict_hybrid(model: TransformerWithFeatures, tokenizer, texts, features=None,
+                   batch_size: int = 128, max_length: int = 64) -> tuple:
+    """(label ids, probabilities) for `texts`, by the one inference loop of
+    `tweetlab.train.inference`. `features`: a DataFrame with one row per text and the model's
+    feature names in the training order; None computes them with `TweetFeatures` and the model's
+    `feature_blocks`."""
     items = check_texts(texts, allow_empty=False)
-    return predict(model, items, tokenizer, batch_size, max_length, extra=model.extra_inputs(items, features))
+    return predict(model, items, tokenizer, batch_size, max_length,
+                   extra=model.extra_inputs(items, features))
 
 # %% ../../nbs/06_hybrid.ipynb #a311d671
 def load_hybrid(path, device: str | None = None) -> tuple:
-    "Load (model, tokenizer) saved by `save_classifier` (safetensors and JSON only, no remote code), in eval mode on `device`."
+    """Load (model, tokenizer) saved by `save_classifier` (safetensors and JSON only, no remote
+    code), in eval mode on `device`."""
     from pathlib import Path
     from transformers import AutoTokenizer
     path = Path(path).expanduser()
     need = [f for f in ("config.json", "model.safetensors") if not (path / f).is_file()]
-    if need: raise FileNotFoundError(f"{path.name!r} is not a saved hybrid (missing {need}); save one with save_classifier(model, tokenizer, path).")
+    if need: raise FileNotFoundError(f"{path.name!r} is not a saved hybrid (missing {need}); "
+                                     "save one with save_classifier(model, tokenizer, path).")
     with quiet_transformers():
-        model = TransformerWithFeatures.from_pretrained(path, local_files_only=True, use_safetensors=True)
-        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+        model = TransformerWithFeatures.from_pretrained(path, local_files_only=True,
+                                                        use_safetensors=True)
+        tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True,
+                                                  trust_remote_code=False)
     return model.eval().to(device or get_device()), tokenizer

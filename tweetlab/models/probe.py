@@ -1,4 +1,4 @@
-"""How much emotion does a frozen sentence encoder already know? Dummy baselines, logistic-regression probes on different poolings and layers, chosen on validation, and an error analysis.
+"""How much emotion does a frozen sentence encoder already know? Logistic-regression probes on poolings and layers, chosen on validation, and their errors.
 
 Docs: https://tweetlab.github.io/tweetlab/probing.html.md"""
 
@@ -26,35 +26,43 @@ from ..assess.metrics import evaluate, results_table
 # %% ../../nbs/04_probing.ipynb #4023a561
 def fit_probe(X, y, Cs=(0.001, 0.01, 0.1, 1.0), cv: int = 5, class_weight: str | None = None,
               seed: int | None = None, max_iter: int = 2000) -> Pipeline:
-    """Fit a standardise + logistic-regression probe, choosing `C` from `Cs` by stratified `cv`-fold cross-validation
-    (macro-F1) on (X, y). Returns the refitted pipeline with `C_` and `cv_macro_f1_` (mean CV score of that C) set."""
+    """Fit a standardise + logistic-regression probe, choosing `C` from `Cs` by stratified
+    `cv`-fold cross-validation (macro-F1) on (X, y). Returns the refitted pipeline with `C_` and
+    `cv_macro_f1_` (mean CV score of that C) set."""
     X, y = check_xy(X, y)
     classes, counts = np.unique(y, return_counts=True)
-    if len(classes) < 2: raise InputError(f"y has a single class ({classes[0]}); a probe needs at least two.")
-    if class_weight not in (None, "balanced"): raise InputError(f"class_weight must be None or 'balanced', got {class_weight!r}.")
+    if len(classes) < 2:
+        raise InputError(f"y has a single class ({classes[0]}); a probe needs at least two.")
+    if class_weight not in (None, "balanced"):
+        raise InputError(f"class_weight must be None or 'balanced', got {class_weight!r}.")
     Cs = [float(c) for c in np.atleast_1d(Cs)]
-    if not Cs or min(Cs) <= 0: raise InputError(f"Cs must be positive regularisation strengths, got {Cs}.")
+    if not Cs or min(Cs) <= 0:
+        raise InputError(f"Cs must be positive regularisation strengths, got {Cs}.")
     seed = resolve_seed(seed)
     pipe = Pipeline([("scale", StandardScaler()),
-                     ("lr", LogisticRegression(max_iter=max_iter, class_weight=class_weight, random_state=seed))])
+                     ("lr", LogisticRegression(max_iter=max_iter, class_weight=class_weight,
+                                               random_state=seed))])
     if len(Cs) == 1:
         pipe.set_params(lr__C=Cs[0]).fit(X, y)
         pipe.C_, pipe.cv_macro_f1_ = Cs[0], float("nan")
         return pipe
     if counts.min() < cv:
-        raise InputError(f"class {classes[counts.argmin()]} has only {counts.min()} examples, fewer than cv={cv} folds; "
+        raise InputError(f"class {classes[counts.argmin()]} has only {counts.min()} examples, "
+                         f"fewer than cv={cv} folds; "
                          "use a smaller cv, more data, or a single C (no cross-validation).")
-    gs = GridSearchCV(pipe, {"lr__C": Cs}, scoring="f1_macro", cv=StratifiedKFold(cv, shuffle=True, random_state=seed),
-                      n_jobs=1, refit=True)
+    gs = GridSearchCV(pipe, {"lr__C": Cs}, scoring="f1_macro",
+                      cv=StratifiedKFold(cv, shuffle=True, random_state=seed), n_jobs=1, refit=True)
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=UserWarning)   # convergence notes for the weakest C values
+        # convergence notes for the weakest C values
+        warnings.filterwarnings("ignore", category=UserWarning)
         gs.fit(X, y)
     best = gs.best_estimator_
     best.C_, best.cv_macro_f1_ = float(gs.best_params_["lr__C"]), float(gs.best_score_)
     return best
 
 def evaluate_probe(probe, X, y, labels=None, dataset: str | None = None) -> dict:
-    "`tweetlab.assess.metrics.evaluate` of a fitted probe on (X, y), with probabilities for the AUC."
+    """`tweetlab.assess.metrics.evaluate` of a fitted probe on (X, y), with probabilities for the
+    AUC."""
     X, y = check_xy(X, y)
     names = class_names(labels, dataset, y)
     P = np.zeros((len(X), len(names)))
@@ -62,14 +70,15 @@ def evaluate_probe(probe, X, y, labels=None, dataset: str | None = None) -> dict
     return evaluate(y, probe.predict(X), P if len(np.unique(y)) > 1 else None, names, dataset)
 
 # %% ../../nbs/04_probing.ipynb #29ff7abe
-def compare_probes(candidates: dict, y_train, y_eval, labels=None, dataset: str | None = None, progress: bool = True,
-                   **fit_kw) -> tuple:
+def compare_probes(candidates: dict, y_train, y_eval, labels=None, dataset: str | None = None,
+                   progress: bool = True, **fit_kw) -> tuple:
     """Fit a probe per candidate {name: (X_train, X_eval)} and score it on (X_eval, y_eval).
 
     Returns (a `results_table` with the chosen `C` and the CV score added, {name: fitted probe})."""
     if not candidates: raise InputError("candidates is empty: pass {name: (X_train, X_eval)}.")
     res, probes, extra = {}, {}, {}
-    for name, (Xtr, Xev) in tqdm(candidates.items(), desc="probes", disable=not progress, leave=False):
+    for name, (Xtr, Xev) in tqdm(candidates.items(), desc="probes", disable=not progress,
+                                 leave=False):
         probes[name] = p = fit_probe(Xtr, y_train, **fit_kw)
         res[name] = evaluate_probe(p, Xev, y_eval, labels, dataset)
         extra[name] = {"dims": np.asarray(Xtr).shape[1], "C": p.C_, "cv_macro_f1": p.cv_macro_f1_}
@@ -78,28 +87,35 @@ def compare_probes(candidates: dict, y_train, y_eval, labels=None, dataset: str 
     return table, probes
 
 # %% ../../nbs/04_probing.ipynb #62502b7a
-def layerwise_probe(H_train: np.ndarray, y_train, H_eval: np.ndarray, y_eval, labels=None, dataset: str | None = None,
-                    layers=None, progress: bool = True, **fit_kw) -> pd.DataFrame:
-    """Macro-F1 (and the official metric) of a probe on each layer: `H_*` are (n, n_layers + 1, dim) arrays of one
-    pooling. Returns one row per layer with the evaluation scores, the chosen C and the CV score on the training split."""
+def layerwise_probe(H_train: np.ndarray, y_train, H_eval: np.ndarray, y_eval, labels=None,
+                    dataset: str | None = None, layers=None, progress: bool = True,
+                    **fit_kw) -> pd.DataFrame:
+    """Macro-F1 (and the official metric) of a probe on each layer: `H_*` are
+    (n, n_layers + 1, dim) arrays of one pooling. Returns one row per layer with the evaluation
+    scores, the chosen C and the CV score on the training split."""
     H_train, H_eval = np.asarray(H_train), np.asarray(H_eval)
     if H_train.ndim != 3 or H_eval.ndim != 3 or H_train.shape[1:] != H_eval.shape[1:]:
-        raise InputError(f"H_train and H_eval must be (n, layers, dim) arrays with the same layers and dim, got "
-                         f"{H_train.shape} and {H_eval.shape}. Reshape embed(..., layers='all') output to (n, layers, dim).")
-    layers = list(range(H_train.shape[1])) if layers is None else [int(l) % H_train.shape[1] for l in layers]
+        raise InputError(f"H_train and H_eval must be (n, layers, dim) arrays with the same layers "
+                         f"and dim, got {H_train.shape} and {H_eval.shape}. "
+                         f"Reshape embed(..., layers='all') output to (n, layers, dim).")
+    layers = (list(range(H_train.shape[1])) if layers is None
+              else [int(l) % H_train.shape[1] for l in layers])
     cands = {l: (H_train[:, l], H_eval[:, l]) for l in layers}
     table, _ = compare_probes(cands, y_train, y_eval, labels, dataset, progress, **fit_kw)
     table.index = pd.Index(layers, name="layer")
     return table
 
-def plot_layerwise(table: pd.DataFrame, metric: str = "macro_f1", title: str = "Layer-wise probe", ax=None, **line_kw):
+def plot_layerwise(table: pd.DataFrame, metric: str = "macro_f1", title: str = "Layer-wise probe",
+                   ax=None, **line_kw):
     "Plot a `layerwise_probe` table: the metric per layer (0 = embeddings)."
     import matplotlib.pyplot as plt
-    if metric not in table.columns: raise InputError(f"metric {metric!r} is not a column of the table ({list(table.columns)}).")
+    if metric not in table.columns:
+        raise InputError(f"metric {metric!r} is not a column of the table ({list(table.columns)}).")
     if ax is None: _, ax = plt.subplots(figsize=(6, 3.8))
     ax.plot(table.index, table[metric], marker="o", **line_kw)
     ax.set_xticks(list(table.index))
     ax.set_xticklabels(["emb" if l == 0 else str(l) for l in table.index])
-    ax.set_xlabel("hidden state (emb = embedding layer, then transformer layers)"); ax.set_ylabel(metric.replace("_", "-"))
+    ax.set_xlabel("hidden state (emb = embedding layer, then transformer layers)")
+    ax.set_ylabel(metric.replace("_", "-"))
     ax.set_title(title); ax.grid(alpha=0.3)
     return ax
