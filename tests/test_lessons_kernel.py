@@ -20,7 +20,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
 NBS = Path(__file__).resolve().parents[1] / "nbs"
-LESSONS = ["00_data.ipynb", "01_text.ipynb", "02a_metrics.ipynb"]  # short lessons; add more if they stay fast in quick mode
+LESSONS = ["00_data.ipynb", "02a_metrics.ipynb"]  # short lessons; add more if they stay fast in quick mode
 CELL_TIMEOUT = 300  # seconds per cell
 STARTUP_TIMEOUT = 120  # seconds for the kernel to start
 # a last cell appended to the copy: which interpreter and which tweetlab the kernel ran

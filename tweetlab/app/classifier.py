@@ -26,8 +26,7 @@ from ..core.hub import model_source
 from ..train.presets import get_preset
 from ..train.trainer import TrainConfig
 from ..core.processes import barrier, is_main_process
-from ..data.tweets import (DATASETS, METRICS, DataWarning, build_splits, encode_labels, get_spec, load_tweets,
-                                  stratified_indices)
+from ..data.tweets import DATASETS, METRICS, DataWarning, build_splits, encode_labels, get_spec, load_tweets
 from .backends import (BACKENDS, EnsembleBackend, Int8Backend, OnnxBackend, TransformerBackend, load_transformer,
                                     record_config)
 
@@ -86,12 +85,12 @@ def labelled_split(data, split: str = "train", text_col: str = "text", label_col
 # %% ../../nbs/api/71_app_classifier.ipynb #9514657c
 def _carve(texts: list, ids: list, seed: int, share: float = 0.1) -> tuple:
     "A stratified `share` of (texts, ids) as validation: (train part, validation part), each (texts, ids)."
+    from sklearn.model_selection import train_test_split
     counts = pd.Series(ids).value_counts()
     if counts.min() < 2: raise InputError(f"Class id {counts.idxmin()} has a single training example, too few to hold one out "
                                           "for validation; add examples or pass validation= (--validation FILE).")
     n_val = max(int(round(share * len(ids))), len(counts))
-    va = stratified_indices(ids, n_val, seed)                 # the sampler `subsample` uses
-    tr = np.setdiff1d(np.arange(len(ids)), va)
+    tr, va = train_test_split(np.arange(len(ids)), test_size=n_val, stratify=ids, random_state=seed)
     pick = lambda ix: ([texts[i] for i in sorted(ix)], [ids[i] for i in sorted(ix)])
     return pick(tr), pick(va)
 
